@@ -1,0 +1,69 @@
+# ngx_http_mta_sts_module
+#
+#   make          build the module against Debian's nginx (nginx-dev)
+#   make run      serve an example policy on https://127.0.0.1:8443
+#   make test     build, then run the unit tests and the Test::Nginx suite
+#
+# NGINX_SRC=/path/to/nginx-1.x builds against any nginx source tree instead
+# (configured --with-compat; the tree's own nginx binary is then tested).
+
+NGINX_SRC ?= /usr/share/nginx/src
+BUILD     ?= build
+
+ifneq ($(wildcard $(NGINX_SRC)/conf_flags),)
+NGINX     ?= /usr/sbin/nginx
+else
+NGINX     ?= $(CURDIR)/$(BUILD)/nginx/objs/nginx
+endif
+
+MODULE     = $(CURDIR)/$(BUILD)/nginx/objs/ngx_http_mta_sts_module.so
+OBJS       = $(BUILD)/nginx/objs
+CFLAGS_UNIT = -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+              -I $(OBJS) -I $(BUILD)/nginx/src/core \
+              -I $(BUILD)/nginx/src/event -I $(BUILD)/nginx/src/os/unix \
+              -I src
+
+PROVE      = prove
+T          = t/*.t
+
+.PHONY: all deps module run test unit test-nginx test-examples clean
+
+all: module
+
+deps:
+	@sh util/deps.sh
+
+module: deps
+	@sh util/build.sh $(NGINX_SRC) $(BUILD)
+
+$(BUILD)/unit: t/unit/policy.c src/ngx_http_mta_sts_policy.c \
+               src/ngx_http_mta_sts_policy.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/policy.c src/ngx_http_mta_sts_policy.c
+
+unit: module $(BUILD)/unit
+	$(BUILD)/unit
+
+run: module
+	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
+
+test: module unit test-examples test-nginx
+
+test-examples: module
+	@sh util/check-examples.sh $(NGINX) $(MODULE) $(BUILD)/examples
+
+test-nginx: module
+	@if perl -MTest::Nginx::Socket -e1 2>/dev/null; then \
+	    echo "make test: Test::Nginx: the installed one"; \
+	    lib=""; \
+	else \
+	    echo "make test: Test::Nginx: t/compat, this repository's runner"; \
+	    lib="$(CURDIR)/t/compat"; \
+	fi; \
+	PERL5LIB="$$lib$${PERL5LIB:+:$$PERL5LIB}" \
+	MTA_STS_NGINX=$(NGINX) \
+	TEST_NGINX_BINARY=$(CURDIR)/util/nginx-e.sh \
+	TEST_NGINX_LOAD_MODULES=$(MODULE) \
+	$(PROVE) $(T)
+
+clean:
+	rm -rf $(BUILD) t/servroot

@@ -1,0 +1,57 @@
+
+/*
+ * Copyright (C) The ngx_http_mta_sts_module authors
+ */
+
+
+#ifndef _NGX_HTTP_MTA_STS_POLICY_H_INCLUDED_
+#define _NGX_HTTP_MTA_STS_POLICY_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+
+/*
+ * Policy validation and rendering (RFC 8461, section 3.2).  This file
+ * uses nginx types and macros only, no nginx functions, so that it links
+ * into a unit test or a fuzzer without the rest of nginx.
+ */
+
+
+#define NGX_HTTP_MTA_STS_OFF            0
+#define NGX_HTTP_MTA_STS_NONE           1
+#define NGX_HTTP_MTA_STS_TESTING        2
+#define NGX_HTTP_MTA_STS_ENFORCE        3
+
+#define NGX_HTTP_MTA_STS_MAX_AGE_MAX    31557600
+#define NGX_HTTP_MTA_STS_BODY_MAX       64000
+#define NGX_HTTP_MTA_STS_NAME_MAX       253
+#define NGX_HTTP_MTA_STS_LABEL_MAX      63
+
+/* flags set by ngx_http_mta_sts_mx_check() on a valid pattern */
+#define NGX_HTTP_MTA_STS_MX_WILDCARD    0x01
+#define NGX_HTTP_MTA_STS_MX_TLD         0x02
+
+
+typedef struct {
+    ngx_uint_t    mode;
+    ngx_str_t    *mx;
+    ngx_uint_t    nmx;
+    time_t        max_age;
+} ngx_http_mta_sts_policy_t;
+
+
+ngx_int_t ngx_http_mta_sts_mode_value(u_char *data, size_t len);
+ngx_str_t *ngx_http_mta_sts_mode_name(ngx_uint_t mode);
+
+char *ngx_http_mta_sts_mx_check(u_char *data, size_t len, ngx_uint_t *flags);
+ngx_int_t ngx_http_mta_sts_mx_find(ngx_str_t *mx, ngx_uint_t nmx,
+    u_char *data, size_t len);
+
+size_t ngx_http_mta_sts_policy_size(ngx_http_mta_sts_policy_t *policy);
+u_char *ngx_http_mta_sts_policy_render(u_char *p,
+    ngx_http_mta_sts_policy_t *policy);
+
+
+#endif /* _NGX_HTTP_MTA_STS_POLICY_H_INCLUDED_ */

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs from Debian's archive whatever "make run" and "make test" need
+# and this machine lacks; without root, prints the apt-get line and stops.
+
+set -eu
+
+pkgs="gcc make nginx nginx-dev libpcre2-dev libssl-dev zlib1g-dev openssl
+      curl perl libtest-base-perl libtest-longstring-perl libtext-diff-perl"
+
+missing=""
+
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null \
+         | grep -q 'install ok installed'
+    then
+        missing="$missing $p"
+    fi
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "missing packages; as root, run:" >&2
+    echo "    apt-get update && apt-get install -y$missing" >&2
+    exit 1
+fi
+
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
