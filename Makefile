@@ -54,16 +54,16 @@ test-examples: module
 test-nginx: module
 	@if perl -MTest::Nginx::Socket -e1 2>/dev/null; then \
 	    echo "make test: Test::Nginx: the installed one"; \
-	    lib=""; \
+	    lib=""; self=""; \
 	else \
 	    echo "make test: Test::Nginx: t/compat, this repository's runner"; \
-	    lib="$(CURDIR)/t/compat"; \
+	    lib="$(CURDIR)/t/compat"; self="t/compat/selftest"; \
 	fi; \
 	PERL5LIB="$$lib$${PERL5LIB:+:$$PERL5LIB}" \
 	MTA_STS_NGINX=$(NGINX) \
 	TEST_NGINX_BINARY=$(CURDIR)/util/nginx-e.sh \
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
-	$(PROVE) $(T)
+	$(PROVE) $$self $(T)
 
 clean:
 	rm -rf $(BUILD) t/servroot
