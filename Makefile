@@ -26,12 +26,16 @@ CFLAGS_UNIT = -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 PROVE      = prove
 T          = t/*.t
 
-.PHONY: all deps module run test unit test-nginx test-examples clean
+.PHONY: all deps test-deps module run test unit test-nginx test-examples \
+        test-interop clean
 
 all: module
 
 deps:
 	@sh util/deps.sh
+
+test-deps:
+	@sh util/deps.sh test
 
 module: deps
 	@sh util/build.sh $(NGINX_SRC) $(BUILD)
@@ -46,12 +50,15 @@ unit: module $(BUILD)/unit
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
 
-test: module unit test-examples test-nginx
+test: test-deps module unit test-examples test-interop test-nginx
 
 test-examples: module
 	@sh util/check-examples.sh $(NGINX) $(MODULE) $(BUILD)/examples
 
-test-nginx: module
+test-interop: test-deps module
+	@bash t/interop/mta-sts-query.sh $(NGINX) $(MODULE)
+
+test-nginx: test-deps module
 	@if perl -MTest::Nginx::Socket -e1 2>/dev/null; then \
 	    echo "make test: Test::Nginx: the installed one"; \
 	    lib=""; self=""; \

@@ -1,11 +1,18 @@
 #!/bin/sh
-# Installs from Debian's archive whatever "make run" and "make test" need
-# and this machine lacks; without root, prints the apt-get line and stops.
+# Installs from Debian's archive whatever "make run" (util/deps.sh) or
+# "make test" (util/deps.sh test) needs and this machine lacks; without
+# root, prints the apt-get line and stops.
 
 set -eu
 
 pkgs="gcc make nginx nginx-dev libpcre2-dev libssl-dev zlib1g-dev openssl
-      curl perl libtest-base-perl libtest-longstring-perl libtext-diff-perl"
+      curl"
+
+if [ "${1:-}" = test ]; then
+    # the Test::Nginx runner, and a real sender for t/interop
+    pkgs="$pkgs perl libtest-base-perl libtest-longstring-perl
+          libtext-diff-perl postfix-mta-sts-resolver dnsmasq-base iproute2"
+fi
 
 missing=""
 
