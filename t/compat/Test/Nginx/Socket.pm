@@ -177,6 +177,12 @@ sub get_req_from_block ($) {
         return \@req_list;
     }
 
+    # the real module gives an array of more_headers a meaning only with
+    # pipelined_requests; elsewhere it would send "ARRAY(0x...)": refuse it
+    bail_out("$name - an array in --- more_headers needs "
+             . "--- pipelined_requests")
+        if ref $more_headers;
+
     if (!ref $request) {
         my ($hdr, $chunked) = _headers_for($name, $more_headers, 0);
         push @req_list, [ { value => build_request($name, $hdr, $chunked,
