@@ -16,29 +16,54 @@
 #define NGX_HTTP_MTA_STS_DAY          86400
 #define NGX_HTTP_MTA_STS_ID_LEN       32
 
+/* mta_sts_mode given by a variable, known per request */
+#define NGX_HTTP_MTA_STS_VARIABLE     (NGX_HTTP_MTA_STS_ENFORCE + 1)
+
+
+/* a directive argument: text, one variable, or text with variables */
 
 typedef struct {
-    ngx_uint_t    mode;
-    ngx_array_t  *mx;
-    time_t        max_age;
+    ngx_http_complex_value_t    cv;
+    ngx_int_t                   index;
+} ngx_http_mta_sts_value_t;
+
+
+/* a rendered policy */
+
+typedef struct {
+    ngx_str_t                   body;
+    ngx_str_t                   id;
+    ngx_str_t                   etag;
+} ngx_http_mta_sts_answer_t;
+
+
+typedef struct {
+    ngx_uint_t                  mode;
+    ngx_http_mta_sts_value_t   *mode_value;
+    ngx_array_t                *mx;           /* ngx_http_mta_sts_value_t */
+    time_t                      max_age;
 
     /* where the directives stand, for the checks made at merge time */
-    u_char       *mode_file;
-    ngx_uint_t    mode_line;
-    u_char       *max_age_file;
-    ngx_uint_t    max_age_line;
+    u_char                     *mode_file;
+    ngx_uint_t                  mode_line;
+    u_char                     *max_age_file;
+    ngx_uint_t                  max_age_line;
 
     /* built once at merge time */
-    ngx_str_t     body;
-    ngx_str_t     id;
-    ngx_str_t     etag;
+    ngx_flag_t                  variables;
+    ngx_str_t                  *mx_values;
+    ngx_http_mta_sts_answer_t   answer;
 } ngx_http_mta_sts_srv_conf_t;
 
 
 static ngx_int_t ngx_http_mta_sts_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_mta_sts_send(ngx_http_request_t *r,
-    ngx_http_mta_sts_srv_conf_t *mscf);
+    ngx_http_mta_sts_answer_t *answer);
 static ngx_int_t ngx_http_mta_sts_not_allowed(ngx_http_request_t *r);
+static ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t *answer);
+static ngx_int_t ngx_http_mta_sts_value(ngx_http_request_t *r,
+    ngx_http_mta_sts_value_t *v, ngx_str_t *value);
 
 static ngx_int_t ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -51,9 +76,13 @@ static char *ngx_http_mta_sts_mx(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_mta_sts_max_age(ngx_conf_t *cf, void *post,
     void *data);
+static ngx_int_t ngx_http_mta_sts_compile(ngx_conf_t *cf,
+    ngx_str_t *value, ngx_http_mta_sts_value_t *v);
 
 static ngx_int_t ngx_http_mta_sts_build(ngx_conf_t *cf,
     ngx_http_mta_sts_srv_conf_t *mscf);
+static ngx_int_t ngx_http_mta_sts_render(ngx_pool_t *pool,
+    ngx_http_mta_sts_policy_t *policy, ngx_http_mta_sts_answer_t *answer);
 
 static ngx_int_t ngx_http_mta_sts_add_variables(ngx_conf_t *cf);
 static void *ngx_http_mta_sts_create_srv_conf(ngx_conf_t *cf);
@@ -148,11 +177,13 @@ static ngx_str_t  ngx_http_mta_sts_type = ngx_string("text/plain");
 static ngx_int_t
 ngx_http_mta_sts_handler(ngx_http_request_t *r)
 {
+    ngx_int_t                     rc;
+    ngx_http_mta_sts_answer_t    *answer, evaluated;
     ngx_http_mta_sts_srv_conf_t  *mscf;
 
     mscf = ngx_http_get_module_srv_conf(r, ngx_http_mta_sts_module);
 
-    if (mscf->body.len == 0) {
+    if (mscf->mode == NGX_HTTP_MTA_STS_OFF) {
         return NGX_DECLINED;
     }
 
@@ -175,17 +206,29 @@ ngx_http_mta_sts_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
+    answer = &mscf->answer;
+
+    if (mscf->variables) {
+        rc = ngx_http_mta_sts_evaluate(r, mscf, &evaluated);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        answer = &evaluated;
+    }
+
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         return ngx_http_mta_sts_not_allowed(r);
     }
 
-    return ngx_http_mta_sts_send(r, mscf);
+    return ngx_http_mta_sts_send(r, answer);
 }
 
 
 static ngx_int_t
 ngx_http_mta_sts_send(ngx_http_request_t *r,
-    ngx_http_mta_sts_srv_conf_t *mscf)
+    ngx_http_mta_sts_answer_t *answer)
 {
     ngx_int_t         rc;
     ngx_buf_t        *b;
@@ -208,11 +251,11 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
     h->next = NULL;
 #endif
     ngx_str_set(&h->key, "ETag");
-    h->value = mscf->etag;
+    h->value = answer->etag;
 
     r->headers_out.etag = h;
     r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_length_n = mscf->body.len;
+    r->headers_out.content_length_n = answer->body.len;
     r->headers_out.content_type_len = ngx_http_mta_sts_type.len;
     r->headers_out.content_type = ngx_http_mta_sts_type;
     r->headers_out.content_type_lowcase = NULL;
@@ -228,8 +271,8 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b->pos = mscf->body.data;
-    b->last = mscf->body.data + mscf->body.len;
+    b->pos = answer->body.data;
+    b->last = answer->body.data + answer->body.len;
     b->memory = 1;
     b->last_buf = (r == r->main) ? 1 : 0;
     b->last_in_chain = 1;
@@ -262,19 +305,169 @@ ngx_http_mta_sts_not_allowed(ngx_http_request_t *r)
 }
 
 
+/*
+ * A policy with variables: evaluated, checked by the same code as at load
+ * time, and rendered into one buffer.  NGX_DECLINED when the mode is off
+ * or empty; an invalid policy is logged and never served.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t *answer)
+{
+    char                       *reason;
+    ngx_int_t                   mode;
+    ngx_str_t                   value, bad;
+    ngx_uint_t                  i;
+    ngx_http_mta_sts_value_t   *v;
+    ngx_http_mta_sts_policy_t   policy;
+
+    mode = mscf->mode;
+
+    if (mode == NGX_HTTP_MTA_STS_VARIABLE) {
+        if (ngx_http_mta_sts_value(r, mscf->mode_value, &value) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (value.len == 0) {
+            return NGX_DECLINED;
+        }
+
+        mode = ngx_http_mta_sts_mode_value(value.data, value.len);
+
+        if (mode == NGX_ERROR) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "invalid mta_sts_mode \"%V\", it must be \"off\", "
+                          "\"none\", \"testing\" or \"enforce\"", &value);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (mode == NGX_HTTP_MTA_STS_OFF) {
+            return NGX_DECLINED;
+        }
+    }
+
+    /*
+     * mx_values holds the text of every static argument from load time;
+     * a worker evaluates one request at a time, start to end, so the
+     * variable arguments can be written there with no allocation
+     */
+
+    policy.mode = mode;
+    policy.mx = mscf->mx_values;
+    policy.nmx = 0;
+    policy.max_age = mscf->max_age;
+
+    if (mscf->mx) {
+        v = mscf->mx->elts;
+        policy.nmx = mscf->mx->nelts;
+
+        for (i = 0; i < policy.nmx; i++) {
+            if (v[i].cv.lengths == NULL) {
+                continue;
+            }
+
+            if (ngx_http_mta_sts_value(r, &v[i], &policy.mx[i]) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+    }
+
+    switch (ngx_http_mta_sts_policy_check(&policy, &bad, &reason)) {
+
+    case NGX_OK:
+        break;
+
+    case NGX_HTTP_MTA_STS_MX_INVALID:
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "invalid mx pattern \"%V\": %s", &bad, reason);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    case NGX_HTTP_MTA_STS_MX_MISSING:
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "no mx pattern for mta_sts_mode \"%V\"",
+                      ngx_http_mta_sts_mode_name(mode));
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    default: /* NGX_HTTP_MTA_STS_TOO_LARGE */
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "MTA-STS policy of %uz bytes is larger than %d bytes",
+                      policy.size, NGX_HTTP_MTA_STS_BODY_MAX);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_mta_sts_render(r->pool, &policy, answer) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
+    ngx_str_t *value)
+{
+    ngx_http_variable_value_t  *vv;
+
+    if (v->index == NGX_ERROR) {
+        return ngx_http_complex_value(r, &v->cv, value);
+    }
+
+    /* a lone variable is used where it is, without a copy */
+
+    vv = ngx_http_get_indexed_variable(r, v->index);
+    if (vv == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (vv->not_found) {
+        value->len = 0;
+        value->data = NULL;
+        return NGX_OK;
+    }
+
+    value->len = vv->len;
+    value->data = vv->data;
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
+    ngx_http_mta_sts_answer_t     answer;
     ngx_http_mta_sts_srv_conf_t  *mscf;
 
     mscf = ngx_http_get_module_srv_conf(r, ngx_http_mta_sts_module);
 
-    v->len = mscf->id.len;
     v->valid = 1;
     v->no_cacheable = 0;
     v->not_found = 0;
-    v->data = mscf->id.data;
+
+    if (!mscf->variables) {
+        v->len = mscf->answer.id.len;
+        v->data = mscf->answer.id.data;
+        return NGX_OK;
+    }
+
+    switch (ngx_http_mta_sts_evaluate(r, mscf, &answer)) {
+
+    case NGX_OK:
+        v->len = answer.id.len;
+        v->data = answer.id.data;
+        break;
+
+    case NGX_DECLINED:
+        v->len = 0;
+        v->data = (u_char *) "";
+        break;
+
+    default:
+        v->not_found = 1;
+    }
 
     return NGX_OK;
 }
@@ -323,6 +516,27 @@ ngx_http_mta_sts_mode(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
+    mscf->mode_file = cf->conf_file->file.name.data;
+    mscf->mode_line = cf->conf_file->line;
+
+    if (ngx_http_script_variables_count(&value[1])) {
+        mscf->mode_value = ngx_palloc(cf->pool,
+                                      sizeof(ngx_http_mta_sts_value_t));
+        if (mscf->mode_value == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_http_mta_sts_compile(cf, &value[1], mscf->mode_value)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        mscf->mode = NGX_HTTP_MTA_STS_VARIABLE;
+
+        return NGX_CONF_OK;
+    }
+
     mode = ngx_http_mta_sts_mode_value(value[1].data, value[1].len);
 
     if (mode == NGX_ERROR) {
@@ -334,8 +548,6 @@ ngx_http_mta_sts_mode(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     mscf->mode = mode;
-    mscf->mode_file = cf->conf_file->file.name.data;
-    mscf->mode_line = cf->conf_file->line;
 
     return NGX_CONF_OK;
 }
@@ -346,12 +558,14 @@ ngx_http_mta_sts_mx(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_mta_sts_srv_conf_t *mscf = conf;
 
-    char        *err;
-    ngx_str_t   *value, *mx;
-    ngx_uint_t   i, flags;
+    char                      *err;
+    ngx_str_t                 *value;
+    ngx_uint_t                 i, j, flags;
+    ngx_http_mta_sts_value_t  *v, *mx;
 
     if (mscf->mx == NGX_CONF_UNSET_PTR) {
-        mscf->mx = ngx_array_create(cf->pool, 4, sizeof(ngx_str_t));
+        mscf->mx = ngx_array_create(cf->pool, 4,
+                                    sizeof(ngx_http_mta_sts_value_t));
         if (mscf->mx == NULL) {
             return NGX_CONF_ERROR;
         }
@@ -360,6 +574,23 @@ ngx_http_mta_sts_mx(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     value = cf->args->elts;
 
     for (i = 1; i < cf->args->nelts; i++) {
+
+        v = ngx_array_push(mscf->mx);
+        if (v == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_http_script_variables_count(&value[i])) {
+            if (ngx_http_mta_sts_compile(cf, &value[i], v) != NGX_OK) {
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        ngx_memzero(v, sizeof(ngx_http_mta_sts_value_t));
+        v->cv.value = value[i];
+        v->index = NGX_ERROR;
 
         err = ngx_http_mta_sts_mx_check(value[i].data, value[i].len, &flags);
 
@@ -377,22 +608,18 @@ ngx_http_mta_sts_mx(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                                &value[i]);
         }
 
-        if (ngx_http_mta_sts_mx_find(mscf->mx->elts, mscf->mx->nelts,
-                                     value[i].data, value[i].len)
-            != NGX_ERROR)
-        {
-            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                               "mx pattern \"%V\" is duplicate, "
-                               "it is served once", &value[i]);
-            continue;
-        }
+        mx = mscf->mx->elts;
 
-        mx = ngx_array_push(mscf->mx);
-        if (mx == NULL) {
-            return NGX_CONF_ERROR;
+        for (j = 0; j < mscf->mx->nelts - 1; j++) {
+            if (mx[j].cv.lengths == NULL
+                && ngx_http_mta_sts_mx_equal(&mx[j].cv.value, &value[i]))
+            {
+                ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                                   "mx pattern \"%V\" is duplicate, "
+                                   "it is served once", &value[i]);
+                break;
+            }
         }
-
-        *mx = value[i];
     }
 
     return NGX_CONF_OK;
@@ -429,28 +656,83 @@ ngx_http_mta_sts_max_age(ngx_conf_t *cf, void *post, void *data)
 }
 
 
+/*
+ * An argument with variables.  One that is a lone variable, as "$mx" or
+ * "${mx}", is read from the variable itself per request; one that mixes
+ * text and variables is a complex value, built per request.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_compile(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_mta_sts_value_t *v)
+{
+    u_char                            *p, *last;
+    ngx_str_t                          name;
+    ngx_http_compile_complex_value_t   ccv;
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = value;
+    ccv.complex_value = &v->cv;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    v->index = NGX_ERROR;
+
+    p = value->data + 1;
+    last = value->data + value->len;
+
+    if (value->len > 3 && p[0] == '{' && last[-1] == '}') {
+        p++;
+        last--;
+    }
+
+    name.data = p;
+
+    while (p < last
+           && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+               || (*p >= '0' && *p <= '9') || *p == '_'))
+    {
+        p++;
+    }
+
+    name.len = p - name.data;
+
+    /* "$1" and the like are regex captures, not variables by index */
+
+    if (value->data[0] == '$' && p == last && name.len
+        && !(name.data[0] >= '0' && name.data[0] <= '9'))
+    {
+        v->index = ngx_http_get_variable_index(cf, &name);
+
+        if (v->index == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_mta_sts_build(ngx_conf_t *cf, ngx_http_mta_sts_srv_conf_t *mscf)
 {
-    u_char                     *p;
-    size_t                      size;
-    ngx_sha1_t                  sha1;
+    char                       *reason;
+    ngx_int_t                   rc;
+    ngx_str_t                   bad;
     ngx_http_mta_sts_policy_t   policy;
-    u_char                      hash[20];
 
     policy.mode = mscf->mode;
+    policy.mx = mscf->mx_values;
+    policy.nmx = mscf->mx ? mscf->mx->nelts : 0;
     policy.max_age = mscf->max_age;
 
-    if (mscf->mx) {
-        policy.mx = mscf->mx->elts;
-        policy.nmx = mscf->mx->nelts;
+    rc = ngx_http_mta_sts_policy_check(&policy, &bad, &reason);
 
-    } else {
-        policy.mx = NULL;
-        policy.nmx = 0;
-    }
-
-    if (policy.nmx == 0 && mscf->mode != NGX_HTTP_MTA_STS_NONE) {
+    if (rc == NGX_HTTP_MTA_STS_MX_MISSING) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "no \"mta_sts_mx\" is defined for "
                       "mta_sts_mode \"%V\" in %s:%ui",
@@ -459,63 +741,66 @@ ngx_http_mta_sts_build(ngx_conf_t *cf, ngx_http_mta_sts_srv_conf_t *mscf)
         return NGX_ERROR;
     }
 
-    if (policy.nmx == 0) {
+    if (rc == NGX_HTTP_MTA_STS_TOO_LARGE) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "MTA-STS policy of %uz bytes is larger than %d bytes "
+                      "in %s:%ui", policy.size, NGX_HTTP_MTA_STS_BODY_MAX,
+                      mscf->mode_file, mscf->mode_line);
+        return NGX_ERROR;
+    }
+
+    if (rc != NGX_OK) {
+        /* cannot happen: every static pattern was checked when parsed */
+        return NGX_ERROR;
+    }
+
+    if (policy.patterns == 0) {
         ngx_log_error(NGX_LOG_WARN, cf->log, 0,
                       "no \"mta_sts_mx\" is defined for mta_sts_mode "
                       "\"none\", some senders reject a policy without mx "
                       "in %s:%ui", mscf->mode_file, mscf->mode_line);
     }
 
-    if (mscf->mode == NGX_HTTP_MTA_STS_ENFORCE
-        && mscf->max_age < NGX_HTTP_MTA_STS_DAY)
-    {
-        ngx_log_error(NGX_LOG_WARN, cf->log, 0,
-                      "mta_sts_max_age of %T seconds is less than a day "
-                      "for mta_sts_mode \"enforce\" in %s:%ui",
-                      mscf->max_age, mscf->max_age_file, mscf->max_age_line);
-    }
+    return ngx_http_mta_sts_render(cf->pool, &policy, &mscf->answer);
+}
 
-    size = ngx_http_mta_sts_policy_size(&policy);
 
-    /* RFC 8461, section 3.3: senders may refuse more than 64 KB */
+/*
+ * The body, then the id and the quoted id as ETag, in one allocation.
+ * RFC 8461, section 3.1: the id must change with the policy; half of the
+ * body's SHA-1 in hex is the same wherever the same policy is served.
+ */
 
-    if (size > NGX_HTTP_MTA_STS_BODY_MAX) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "MTA-STS policy of %uz bytes is larger than %d bytes "
-                      "in %s:%ui", size, NGX_HTTP_MTA_STS_BODY_MAX,
-                      mscf->mode_file, mscf->mode_line);
-        return NGX_ERROR;
-    }
+static ngx_int_t
+ngx_http_mta_sts_render(ngx_pool_t *pool, ngx_http_mta_sts_policy_t *policy,
+    ngx_http_mta_sts_answer_t *answer)
+{
+    u_char      *p;
+    ngx_sha1_t   sha1;
+    u_char       hash[20];
 
-    /* the body, the id and the quoted id as ETag, in one allocation */
-
-    p = ngx_pnalloc(cf->pool, size + 2 + NGX_HTTP_MTA_STS_ID_LEN);
+    p = ngx_pnalloc(pool, policy->size + 2 + NGX_HTTP_MTA_STS_ID_LEN);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
-    mscf->body.data = p;
-    mscf->body.len = ngx_http_mta_sts_policy_render(p, &policy) - p;
-
-    /*
-     * RFC 8461, section 3.1: the id must change with the policy; half of
-     * the body's SHA-1 in hex is the same wherever the same policy is served
-     */
+    answer->body.data = p;
+    answer->body.len = ngx_http_mta_sts_policy_render(p, policy) - p;
 
     ngx_sha1_init(&sha1);
-    ngx_sha1_update(&sha1, mscf->body.data, mscf->body.len);
+    ngx_sha1_update(&sha1, answer->body.data, answer->body.len);
     ngx_sha1_final(hash, &sha1);
 
-    p += mscf->body.len;
-    mscf->etag.data = p;
+    p += answer->body.len;
+    answer->etag.data = p;
 
     *p++ = '"';
     p = ngx_hex_dump(p, hash, NGX_HTTP_MTA_STS_ID_LEN / 2);
-    *p++ = '"';
+    *p = '"';
 
-    mscf->etag.len = NGX_HTTP_MTA_STS_ID_LEN + 2;
-    mscf->id.data = mscf->etag.data + 1;
-    mscf->id.len = NGX_HTTP_MTA_STS_ID_LEN;
+    answer->etag.len = NGX_HTTP_MTA_STS_ID_LEN + 2;
+    answer->id.data = answer->etag.data + 1;
+    answer->id.len = NGX_HTTP_MTA_STS_ID_LEN;
 
     return NGX_OK;
 }
@@ -553,11 +838,12 @@ ngx_http_mta_sts_create_srv_conf(ngx_conf_t *cf)
     /*
      * set by ngx_pcalloc():
      *
+     *     mscf->mode_value = NULL;
      *     mscf->mode_file = NULL;
      *     mscf->max_age_file = NULL;
-     *     mscf->body = { 0, NULL };
-     *     mscf->id = { 0, NULL };
-     *     mscf->etag = { 0, NULL };
+     *     mscf->variables = 0;
+     *     mscf->mx_values = NULL;
+     *     mscf->answer = { { 0, NULL }, ... };
      */
 
     mscf->mode = NGX_CONF_UNSET_UINT;
@@ -574,13 +860,15 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_mta_sts_srv_conf_t *prev = parent;
     ngx_http_mta_sts_srv_conf_t *conf = child;
 
-    ngx_uint_t  inherited;
+    ngx_uint_t                 i, inherited;
+    ngx_http_mta_sts_value_t  *v;
 
     inherited = (conf->mode == NGX_CONF_UNSET_UINT
                  && conf->mx == NGX_CONF_UNSET_PTR
                  && conf->max_age == NGX_CONF_UNSET);
 
     if (conf->mode == NGX_CONF_UNSET_UINT) {
+        conf->mode_value = prev->mode_value;
         conf->mode_file = prev->mode_file;
         conf->mode_line = prev->mode_line;
     }
@@ -603,21 +891,53 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
      * built and checked once, for the first such server, and then shared
      */
 
-    if (inherited && prev->body.data) {
-        conf->body = prev->body;
-        conf->id = prev->id;
-        conf->etag = prev->etag;
+    if (inherited && (prev->answer.body.len || prev->variables)) {
+        conf->variables = prev->variables;
+        conf->mx_values = prev->mx_values;
+        conf->answer = prev->answer;
         return NGX_CONF_OK;
     }
 
-    if (ngx_http_mta_sts_build(cf, conf) != NGX_OK) {
+    if (conf->mode == NGX_HTTP_MTA_STS_ENFORCE
+        && conf->max_age < NGX_HTTP_MTA_STS_DAY)
+    {
+        ngx_log_error(NGX_LOG_WARN, cf->log, 0,
+                      "mta_sts_max_age of %T seconds is less than a day "
+                      "for mta_sts_mode \"enforce\" in %s:%ui",
+                      conf->max_age, conf->max_age_file, conf->max_age_line);
+    }
+
+
+    conf->variables = (conf->mode == NGX_HTTP_MTA_STS_VARIABLE);
+
+    if (conf->mx) {
+        conf->mx_values = ngx_palloc(cf->pool,
+                                     conf->mx->nelts * sizeof(ngx_str_t));
+        if (conf->mx_values == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        v = conf->mx->elts;
+
+        for (i = 0; i < conf->mx->nelts; i++) {
+            conf->mx_values[i] = v[i].cv.value;
+
+            if (v[i].cv.lengths) {
+                conf->variables = 1;
+            }
+        }
+    }
+
+    if (!conf->variables
+        && ngx_http_mta_sts_build(cf, conf) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
     if (inherited) {
-        prev->body = conf->body;
-        prev->id = conf->id;
-        prev->etag = conf->etag;
+        prev->variables = conf->variables;
+        prev->mx_values = conf->mx_values;
+        prev->answer = conf->answer;
     }
 
     return NGX_CONF_OK;

@@ -9,6 +9,16 @@
 #include <ngx_http_mta_sts_policy.h>
 
 
+typedef struct {
+    ngx_uint_t    value;
+    u_char       *pos;
+} ngx_http_mta_sts_cursor_t;
+
+
+static ngx_int_t ngx_http_mta_sts_next(ngx_http_mta_sts_policy_t *policy,
+    ngx_http_mta_sts_cursor_t *c, ngx_str_t *pattern);
+static ngx_uint_t ngx_http_mta_sts_seen(ngx_http_mta_sts_policy_t *policy,
+    ngx_http_mta_sts_cursor_t *at, ngx_str_t *pattern);
 static ngx_uint_t ngx_http_mta_sts_digits(time_t n);
 
 
@@ -161,65 +171,95 @@ ngx_http_mta_sts_mx_check(u_char *data, size_t len, ngx_uint_t *flags)
 }
 
 
-ngx_int_t
-ngx_http_mta_sts_mx_find(ngx_str_t *mx, ngx_uint_t nmx, u_char *data,
-    size_t len)
+ngx_uint_t
+ngx_http_mta_sts_mx_equal(ngx_str_t *a, ngx_str_t *b)
 {
-    size_t      j;
-    ngx_uint_t  i;
+    size_t  i;
 
-    for (i = 0; i < nmx; i++) {
-        if (mx[i].len != len) {
-            continue;
-        }
+    if (a->len != b->len) {
+        return 0;
+    }
 
-        for (j = 0; j < len; j++) {
-            if (ngx_tolower(mx[i].data[j]) != ngx_tolower(data[j])) {
-                break;
-            }
-        }
-
-        if (j == len) {
-            return i;
+    for (i = 0; i < a->len; i++) {
+        if (ngx_tolower(a->data[i]) != ngx_tolower(b->data[i])) {
+            return 0;
         }
     }
 
-    return NGX_ERROR;
+    return 1;
 }
 
 
-size_t
-ngx_http_mta_sts_policy_size(ngx_http_mta_sts_policy_t *policy)
+/*
+ * Checks every pattern of the policy and counts the distinct ones; sizes
+ * the body for ngx_http_mta_sts_policy_render().  On an invalid pattern,
+ * *bad is the pattern and *reason says why.
+ */
+
+ngx_int_t
+ngx_http_mta_sts_policy_check(ngx_http_mta_sts_policy_t *policy,
+    ngx_str_t *bad, char **reason)
 {
-    size_t      size;
-    ngx_uint_t  i;
+    ngx_str_t                  pattern;
+    ngx_uint_t                 flags;
+    ngx_http_mta_sts_cursor_t  c;
 
-    size = sizeof("version: STSv1" CRLF) - 1
-           + sizeof("mode: " CRLF) - 1
-           + ngx_http_mta_sts_modes[policy->mode].len
-           + sizeof("max_age: " CRLF) - 1
-           + ngx_http_mta_sts_digits(policy->max_age);
+    policy->patterns = 0;
+    policy->size = sizeof("version: STSv1" CRLF) - 1
+                   + sizeof("mode: " CRLF) - 1
+                   + ngx_http_mta_sts_modes[policy->mode].len
+                   + sizeof("max_age: " CRLF) - 1
+                   + ngx_http_mta_sts_digits(policy->max_age);
 
-    for (i = 0; i < policy->nmx; i++) {
-        size += sizeof("mx: " CRLF) - 1 + policy->mx[i].len;
+    c.value = 0;
+    c.pos = NULL;
+
+    while (ngx_http_mta_sts_next(policy, &c, &pattern) == NGX_OK) {
+
+        *reason = ngx_http_mta_sts_mx_check(pattern.data, pattern.len,
+                                            &flags);
+        if (*reason) {
+            *bad = pattern;
+            return NGX_HTTP_MTA_STS_MX_INVALID;
+        }
+
+        if (ngx_http_mta_sts_seen(policy, &c, &pattern)) {
+            continue;
+        }
+
+        policy->patterns++;
+        policy->size += sizeof("mx: " CRLF) - 1 + pattern.len;
     }
 
-    return size;
+    /* RFC 8461, section 3.2: mx is required unless the mode is "none" */
+
+    if (policy->patterns == 0 && policy->mode != NGX_HTTP_MTA_STS_NONE) {
+        return NGX_HTTP_MTA_STS_MX_MISSING;
+    }
+
+    /* section 3.3: senders may refuse a policy larger than 64 KB */
+
+    if (policy->size > NGX_HTTP_MTA_STS_BODY_MAX) {
+        return NGX_HTTP_MTA_STS_TOO_LARGE;
+    }
+
+    return NGX_OK;
 }
 
 
 /*
  * Writes the body that every sender accepts: "version" first, CRLF after
- * every line, lowercase names, nothing else.  The caller sizes the buffer
- * with ngx_http_mta_sts_policy_size().
+ * every line, lowercase patterns, each once, nothing else.  The policy has
+ * passed ngx_http_mta_sts_policy_check(), which sized the buffer.
  */
 
 u_char *
 ngx_http_mta_sts_policy_render(u_char *p, ngx_http_mta_sts_policy_t *policy)
 {
-    time_t      n;
-    ngx_str_t  *mode;
-    ngx_uint_t  i, j, len;
+    time_t                     n;
+    ngx_str_t                 *mode, pattern;
+    ngx_uint_t                 i, len;
+    ngx_http_mta_sts_cursor_t  c;
 
     p = ngx_cpymem(p, "version: STSv1" CRLF,
                    sizeof("version: STSv1" CRLF) - 1);
@@ -230,11 +270,19 @@ ngx_http_mta_sts_policy_render(u_char *p, ngx_http_mta_sts_policy_t *policy)
     p = ngx_cpymem(p, mode->data, mode->len);
     *p++ = CR; *p++ = LF;
 
-    for (i = 0; i < policy->nmx; i++) {
+    c.value = 0;
+    c.pos = NULL;
+
+    while (ngx_http_mta_sts_next(policy, &c, &pattern) == NGX_OK) {
+
+        if (ngx_http_mta_sts_seen(policy, &c, &pattern)) {
+            continue;
+        }
+
         p = ngx_cpymem(p, "mx: ", sizeof("mx: ") - 1);
 
-        for (j = 0; j < policy->mx[i].len; j++) {
-            *p++ = ngx_tolower(policy->mx[i].data[j]);
+        for (i = 0; i < pattern.len; i++) {
+            *p++ = ngx_tolower(pattern.data[i]);
         }
 
         *p++ = CR; *p++ = LF;
@@ -245,8 +293,8 @@ ngx_http_mta_sts_policy_render(u_char *p, ngx_http_mta_sts_policy_t *policy)
     len = ngx_http_mta_sts_digits(policy->max_age);
     n = policy->max_age;
 
-    for (j = len; j > 0; j--) {
-        p[j - 1] = (u_char) ('0' + n % 10);
+    for (i = len; i > 0; i--) {
+        p[i - 1] = (u_char) ('0' + n % 10);
         n /= 10;
     }
 
@@ -254,6 +302,77 @@ ngx_http_mta_sts_policy_render(u_char *p, ngx_http_mta_sts_policy_t *policy)
     *p++ = CR; *p++ = LF;
 
     return p;
+}
+
+
+static ngx_int_t
+ngx_http_mta_sts_next(ngx_http_mta_sts_policy_t *policy,
+    ngx_http_mta_sts_cursor_t *c, ngx_str_t *pattern)
+{
+    u_char     *last;
+    ngx_str_t  *value;
+
+    for ( /* void */ ; c->value < policy->nmx; c->value++, c->pos = NULL) {
+
+        value = &policy->mx[c->value];
+        last = value->data + value->len;
+
+        if (c->pos == NULL) {
+            c->pos = value->data;
+        }
+
+        while (c->pos < last && (*c->pos == ' ' || *c->pos == '\t'
+                                 || *c->pos == CR || *c->pos == LF))
+        {
+            c->pos++;
+        }
+
+        if (c->pos == last) {
+            continue;
+        }
+
+        pattern->data = c->pos;
+
+        while (c->pos < last && *c->pos != ' ' && *c->pos != '\t'
+               && *c->pos != CR && *c->pos != LF)
+        {
+            c->pos++;
+        }
+
+        pattern->len = c->pos - pattern->data;
+
+        return NGX_OK;
+    }
+
+    return NGX_DONE;
+}
+
+
+/*
+ * Whether the same pattern, in any case, stands earlier in the policy than
+ * the one the cursor "at" has just returned.  Two values may be the same
+ * string (one variable given twice), so a place is a value and a position.
+ */
+
+static ngx_uint_t
+ngx_http_mta_sts_seen(ngx_http_mta_sts_policy_t *policy,
+    ngx_http_mta_sts_cursor_t *at, ngx_str_t *pattern)
+{
+    ngx_str_t                  earlier;
+    ngx_http_mta_sts_cursor_t  c;
+
+    c.value = 0;
+    c.pos = NULL;
+
+    while (ngx_http_mta_sts_next(policy, &c, &earlier) == NGX_OK
+           && !(c.value == at->value && earlier.data == pattern->data))
+    {
+        if (ngx_http_mta_sts_mx_equal(&earlier, pattern)) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -33,12 +33,26 @@
 #define NGX_HTTP_MTA_STS_MX_WILDCARD    0x01
 #define NGX_HTTP_MTA_STS_MX_TLD         0x02
 
+/* what ngx_http_mta_sts_policy_check() finds wrong */
+#define NGX_HTTP_MTA_STS_MX_INVALID     1
+#define NGX_HTTP_MTA_STS_MX_MISSING     2
+#define NGX_HTTP_MTA_STS_TOO_LARGE      3
+
+
+/*
+ * Each mx value holds one or more patterns separated by white space; the
+ * body lists every distinct pattern once, in the order given.
+ */
 
 typedef struct {
     ngx_uint_t    mode;
     ngx_str_t    *mx;
     ngx_uint_t    nmx;
     time_t        max_age;
+
+    /* set by ngx_http_mta_sts_policy_check() */
+    ngx_uint_t    patterns;
+    size_t        size;
 } ngx_http_mta_sts_policy_t;
 
 
@@ -46,10 +60,10 @@ ngx_int_t ngx_http_mta_sts_mode_value(u_char *data, size_t len);
 ngx_str_t *ngx_http_mta_sts_mode_name(ngx_uint_t mode);
 
 char *ngx_http_mta_sts_mx_check(u_char *data, size_t len, ngx_uint_t *flags);
-ngx_int_t ngx_http_mta_sts_mx_find(ngx_str_t *mx, ngx_uint_t nmx,
-    u_char *data, size_t len);
+ngx_uint_t ngx_http_mta_sts_mx_equal(ngx_str_t *a, ngx_str_t *b);
 
-size_t ngx_http_mta_sts_policy_size(ngx_http_mta_sts_policy_t *policy);
+ngx_int_t ngx_http_mta_sts_policy_check(ngx_http_mta_sts_policy_t *policy,
+    ngx_str_t *bad, char **reason);
 u_char *ngx_http_mta_sts_policy_render(u_char *p,
     ngx_http_mta_sts_policy_t *policy);
 

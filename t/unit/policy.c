@@ -27,10 +27,14 @@ typedef struct {
 
 
 static void ok(int good, const char *fmt, const char *arg);
+static int check(ngx_http_mta_sts_policy_t *policy, ngx_int_t rc,
+    char *expect);
 static char *repeat(char *buf, char c, size_t n);
 
 
-static int  tests, failed;
+static int     tests, failed;
+static char   *reason;
+static u_char  big[70000], rendered[70000];
 
 
 static ngx_http_mta_sts_mx_case_t  mx_cases[] = {
@@ -97,14 +101,13 @@ main(void)
 {
     char                       *err;
     u_char                     *p;
-    size_t                      size;
     ngx_int_t                   mode;
     ngx_str_t                   mx[3];
     ngx_uint_t                  flags;
     ngx_http_mta_sts_policy_t   policy;
     ngx_http_mta_sts_mx_case_t *c;
-    char                        buf[400];
-    u_char                      body[1024];
+    int                         i;
+    char                        buf[400], label[64];
 
     for (c = mx_cases; c->pattern; c++) {
         err = ngx_http_mta_sts_mx_check((u_char *) c->pattern,
@@ -174,74 +177,129 @@ main(void)
 
     /* duplicates are found whatever their case */
 
+    ngx_str_set(&mx[0], "*.Example.NET");
+    ngx_str_set(&mx[1], "*.example.net");
+    ngx_str_set(&mx[2], "*.example.ne");
+
+    ok(ngx_http_mta_sts_mx_equal(&mx[0], &mx[1]), "mx_equal %s",
+       "ignores case");
+    ok(!ngx_http_mta_sts_mx_equal(&mx[1], &mx[2]), "mx_equal %s",
+       "needs the whole pattern");
+
+    /* section 3.2: the body, CRLF after every line, lowercase mx */
+
     ngx_str_set(&mx[0], "mail.example.com");
     ngx_str_set(&mx[1], "*.Example.NET");
     ngx_str_set(&mx[2], "backup.example.com");
-
-    ok(ngx_http_mta_sts_mx_find(mx, 3, (u_char *) "*.example.net", 13) == 1,
-       "mx_find %s", "matches case-insensitively");
-    ok(ngx_http_mta_sts_mx_find(mx, 3, (u_char *) "mail.example.co", 15)
-       == NGX_ERROR, "mx_find %s", "needs the whole pattern");
-    ok(ngx_http_mta_sts_mx_find(mx, 0, (u_char *) "mail.example.com", 16)
-       == NGX_ERROR, "mx_find %s", "in an empty list");
-
-    /* section 3.2: the body, CRLF after every line, lowercase mx */
 
     policy.mode = NGX_HTTP_MTA_STS_ENFORCE;
     policy.mx = mx;
     policy.nmx = 3;
     policy.max_age = 604800;
 
-    size = ngx_http_mta_sts_policy_size(&policy);
-    p = ngx_http_mta_sts_policy_render(body, &policy);
-
 #define BODY1  "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\n" \
                "mx: *.example.net\r\nmx: backup.example.com\r\n"            \
                "max_age: 604800\r\n"
 
-    ok((size_t) (p - body) == size, "render %s", "writes the size it said");
-    ok(size == sizeof(BODY1) - 1
-       && memcmp(body, BODY1, sizeof(BODY1) - 1) == 0,
-       "render %s", "enforce with three mx");
+    ok(check(&policy, NGX_OK, BODY1), "policy %s", "enforce with three mx");
 
     policy.mode = NGX_HTTP_MTA_STS_NONE;
     policy.nmx = 0;
     policy.max_age = 0;
 
-#define BODY2  "version: STSv1\r\nmode: none\r\nmax_age: 0\r\n"
-
-    size = ngx_http_mta_sts_policy_size(&policy);
-    p = ngx_http_mta_sts_policy_render(body, &policy);
-    ok((size_t) (p - body) == size && size == sizeof(BODY2) - 1
-       && memcmp(body, BODY2, sizeof(BODY2) - 1) == 0,
-       "render %s", "none without mx, max_age 0");
+    ok(check(&policy, NGX_OK, "version: STSv1\r\nmode: none\r\nmax_age: 0\r\n"),
+       "policy %s", "none without mx, max_age 0");
 
     policy.mode = NGX_HTTP_MTA_STS_TESTING;
     policy.nmx = 1;
     policy.max_age = NGX_HTTP_MTA_STS_MAX_AGE_MAX;
 
-#define BODY3  "version: STSv1\r\nmode: testing\r\nmx: mail.example.com\r\n" \
-               "max_age: 31557600\r\n"
-
-    size = ngx_http_mta_sts_policy_size(&policy);
-    p = ngx_http_mta_sts_policy_render(body, &policy);
-    ok((size_t) (p - body) == size && size == sizeof(BODY3) - 1
-       && memcmp(body, BODY3, sizeof(BODY3) - 1) == 0,
-       "render %s", "testing, max_age 31557600");
+    ok(check(&policy, NGX_OK, "version: STSv1\r\nmode: testing\r\n"
+             "mx: mail.example.com\r\nmax_age: 31557600\r\n"),
+       "policy %s", "testing, max_age 31557600");
 
     policy.max_age = 9;
-    size = ngx_http_mta_sts_policy_size(&policy);
-    p = ngx_http_mta_sts_policy_render(body, &policy);
-    ok((size_t) (p - body) == size
-       && memcmp(p - 12, "max_age: 9\r\n", 12) == 0,
-       "render %s", "a one-digit max_age");
+    ok(check(&policy, NGX_OK, "version: STSv1\r\nmode: testing\r\n"
+             "mx: mail.example.com\r\nmax_age: 9\r\n"),
+       "policy %s", "a one-digit max_age");
 
     policy.max_age = 10;
-    size = ngx_http_mta_sts_policy_size(&policy);
-    p = ngx_http_mta_sts_policy_render(body, &policy);
-    ok((size_t) (p - body) == size
-       && memcmp(p - 13, "max_age: 10\r\n", 13) == 0,
-       "render %s", "a two-digit max_age");
+    ok(check(&policy, NGX_OK, "version: STSv1\r\nmode: testing\r\n"
+             "mx: mail.example.com\r\nmax_age: 10\r\n"),
+       "policy %s", "a two-digit max_age");
+
+    /* values with several patterns, as variables give them */
+
+    ngx_str_set(&mx[0], "  a.example.com\tB.example.com \r\n");
+    ngx_str_set(&mx[1], "");
+    ngx_str_set(&mx[2], "b.example.com c.example.com A.EXAMPLE.COM");
+
+    policy.mode = NGX_HTTP_MTA_STS_ENFORCE;
+    policy.nmx = 3;
+    policy.max_age = 86400;
+
+    ok(check(&policy, NGX_OK, "version: STSv1\r\nmode: enforce\r\n"
+             "mx: a.example.com\r\nmx: b.example.com\r\nmx: c.example.com\r\n"
+             "max_age: 86400\r\n") && policy.patterns == 3,
+       "policy %s", "splits values on white space, each pattern once");
+
+    /* one variable given twice: the same string in two values */
+
+    mx[1] = mx[0];
+    policy.nmx = 2;
+
+    ok(check(&policy, NGX_OK, "version: STSv1\r\nmode: enforce\r\n"
+             "mx: a.example.com\r\nmx: b.example.com\r\nmax_age: 86400\r\n"),
+       "policy %s", "with one value twice lists its patterns once");
+
+    /* what a policy with variables may evaluate to */
+
+    ngx_str_set(&mx[0], "mail.example.com m*.example.com");
+    policy.nmx = 1;
+
+    ok(check(&policy, NGX_HTTP_MTA_STS_MX_INVALID, "m*.example.com")
+       && strstr(reason, "\"*\" is allowed only") != NULL,
+       "policy %s", "with an invalid pattern names it");
+
+    ngx_str_set(&mx[0], " \t ");
+
+    ok(check(&policy, NGX_HTTP_MTA_STS_MX_MISSING, NULL),
+       "policy %s", "enforce with only white space has no mx");
+
+    policy.mode = NGX_HTTP_MTA_STS_TESTING;
+    policy.nmx = 0;
+
+    ok(check(&policy, NGX_HTTP_MTA_STS_MX_MISSING, NULL),
+       "policy %s", "testing without mx");
+
+    policy.mode = NGX_HTTP_MTA_STS_NONE;
+    ok(check(&policy, NGX_OK, "version: STSv1\r\nmode: none\r\n"
+             "max_age: 86400\r\n"), "policy %s", "none without mx");
+
+    /* section 3.3: at most 64000 bytes; 330 lines of 202 bytes are more */
+
+    memset(label, 'a', 63);
+    label[63] = '\0';
+    p = big;
+
+    for (i = 0; i < 330; i++) {
+        p += sprintf((char *) p, "%s.%s.%s.x%03d ", label, label, label, i);
+    }
+
+    mx[0].data = big;
+    mx[0].len = p - big;
+    policy.mode = NGX_HTTP_MTA_STS_ENFORCE;
+    policy.nmx = 1;
+
+    ok(check(&policy, NGX_HTTP_MTA_STS_TOO_LARGE, NULL)
+       && policy.size == 31 + 16 + 330 * 202,
+       "policy %s", "of 330 long patterns is too large");
+
+    mx[0].len = 165 * 197;
+
+    ok(check(&policy, NGX_OK, NULL) && policy.patterns == 165
+       && policy.size == 31 + 16 + 165 * 202,
+       "policy %s", "of 165 long patterns is not");
 
     printf("1..%d\n", tests);
     printf("unit: %d passed, %d failed\n", tests - failed, failed);
@@ -262,6 +320,38 @@ ok(int good, const char *fmt, const char *arg)
     printf("%sok %d - ", good ? "" : "not ", tests);
     printf(fmt, arg);
     printf("\n");
+}
+
+
+/*
+ * Checks a policy and, when it is valid and "expect" is given, renders it
+ * and compares the body; for an invalid pattern, compares the pattern.
+ */
+
+static int
+check(ngx_http_mta_sts_policy_t *policy, ngx_int_t rc, char *expect)
+{
+    u_char     *last;
+    ngx_str_t   bad;
+
+    if (ngx_http_mta_sts_policy_check(policy, &bad, &reason) != rc) {
+        return 0;
+    }
+
+    if (expect == NULL) {
+        return 1;
+    }
+
+    if (rc == NGX_HTTP_MTA_STS_MX_INVALID) {
+        return bad.len == strlen(expect)
+               && memcmp(bad.data, expect, bad.len) == 0;
+    }
+
+    last = ngx_http_mta_sts_policy_render(rendered, policy);
+
+    return (size_t) (last - rendered) == policy->size
+           && policy->size == strlen(expect)
+           && memcmp(rendered, expect, policy->size) == 0;
 }
 
 
