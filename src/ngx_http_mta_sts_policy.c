@@ -66,7 +66,7 @@ char *
 ngx_http_mta_sts_mx_check(u_char *data, size_t len, ngx_uint_t *flags)
 {
     u_char      c, *p, *last, *label;
-    ngx_uint_t  i, labels, digits;
+    ngx_uint_t  i, labels, digits, colons;
 
     *flags = 0;
 
@@ -80,10 +80,24 @@ ngx_http_mta_sts_mx_check(u_char *data, size_t len, ngx_uint_t *flags)
         }
     }
 
+    colons = 0;
+
     for (i = 0; i < len; i++) {
-        if (data[i] == ':' || data[i] == '[') {
+        if (data[i] == '[') {
             return "an IP address is not a host name";
         }
+
+        if (data[i] == ':') {
+            colons++;
+        }
+    }
+
+    if (colons > 1) {
+        return "an IP address is not a host name";
+    }
+
+    if (colons == 1) {
+        return "a port is not part of a host name";
     }
 
     p = data;

@@ -220,7 +220,7 @@ qr/\[emerg\] .*?invalid mx pattern "\[192\.0\.2\.1\]": an IP address is not a ho
     mta_sts_mx mail.example.com:25;
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*?invalid mx pattern "mail\.example\.com:25": .+ in \S+:\d+/
+qr/\[emerg\] .*?invalid mx pattern "mail\.example\.com:25": a port is not part of a host name in \S+:\d+/
 
 
 

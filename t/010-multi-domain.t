@@ -280,7 +280,7 @@ Allow: GET, HEAD
 
 === TEST 13: the id changes with the evaluated mx
 --- http_config
-    map $http_x_mx $tenant_mx {
+    map $arg_mx $tenant_mx {
         default  "mail.example.com";
         two      "mail.example.com backup.example.com";
     }
@@ -292,9 +292,9 @@ Allow: GET, HEAD
         return 200 "$mta_sts_policy_id\n";
     }
 --- request eval
-["GET /id", "GET /id"]
---- more_headers eval
-["Host: mta-sts.example.com", "Host: mta-sts.example.com\nX-MX: two"]
+["GET /id", "GET /id?mx=two"]
+--- more_headers
+Host: mta-sts.example.com
 --- response_body eval
 [main::id(main::body("enforce", 604800, "mail.example.com")) . "\n",
  main::id(main::body("enforce", 604800, "mail.example.com",
@@ -330,7 +330,7 @@ main::body("enforce", 1209600, "a.example.com", "b.example.com")
 
 === TEST 15: a variable mode with static mx
 --- http_config
-    map $http_x_mode $tenant_mode {
+    map $arg_mode $tenant_mode {
         default  testing;
         e        enforce;
         off      off;
@@ -339,11 +339,10 @@ main::body("enforce", 1209600, "a.example.com", "b.example.com")
     mta_sts_mode $tenant_mode;
     mta_sts_mx   mail.example.com;
 --- request eval
-["GET /.well-known/mta-sts.txt", "GET /.well-known/mta-sts.txt",
- "GET /.well-known/mta-sts.txt"]
---- more_headers eval
-["Host: mta-sts.example.com", "Host: mta-sts.example.com\nX-Mode: e",
- "Host: mta-sts.example.com\nX-Mode: off"]
+["GET /.well-known/mta-sts.txt", "GET /.well-known/mta-sts.txt?mode=e",
+ "GET /.well-known/mta-sts.txt?mode=off"]
+--- more_headers
+Host: mta-sts.example.com
 --- error_code eval
 [200, 200, 404]
 --- response_body_like eval
@@ -405,7 +404,7 @@ qr/\[error\] .*invalid mx pattern "mx\.192\.0\.2\.1": an IP address is not a hos
 
 === TEST 18: variable directives at http level reach every server
 --- http_config eval
-$main::Maps . <<'_EOC_';
+$::Maps . <<'_EOC_';
     mta_sts_mode $tenant_mode;
     mta_sts_mx   $tenant_mx;
 
@@ -415,13 +414,12 @@ $main::Maps . <<'_EOC_';
     }
 _EOC_
 --- config
---- request eval
-["GET /.well-known/mta-sts.txt", "GET /.well-known/mta-sts.txt"]
---- more_headers eval
-["Host: mta-sts.example.com", "Host: mta-sts.example.org"]
+--- request
+GET /.well-known/mta-sts.txt
+--- more_headers
+Host: mta-sts.example.com
 --- response_body eval
-[main::body("enforce", 604800, "mx1.example.com", "mx2.example.com"),
- main::body("testing", 604800, "*.mail.example.org")]
+main::body("enforce", 604800, "mx1.example.com", "mx2.example.com")
 --- no_error_log
 [error]
 [alert]
@@ -429,7 +427,32 @@ _EOC_
 
 
 
-=== TEST 19: a policy with variables larger than 64000 bytes is a 500 (RFC 8461, section 3.3)
+=== TEST 19: variable directives at http level, another domain
+--- http_config eval
+$::Maps . <<'_EOC_';
+    mta_sts_mode $tenant_mode;
+    mta_sts_mx   $tenant_mx;
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        server_name mta-sts.example.com mta-sts.example.org;
+    }
+_EOC_
+--- config
+--- request
+GET /.well-known/mta-sts.txt
+--- more_headers
+Host: mta-sts.example.org
+--- response_body eval
+main::body("testing", 604800, "*.mail.example.org")
+--- no_error_log
+[error]
+[alert]
+[emerg]
+
+
+
+=== TEST 20: a policy with variables larger than 64000 bytes is a 500 (RFC 8461, section 3.3)
 --- config
     large_client_header_buffers 4 128k;
 

@@ -73,6 +73,8 @@ static ngx_http_mta_sts_mx_case_t  mx_cases[] = {
     { "::ffff:192.0.2.1", "an IP address", 0 },
     { "[192.0.2.1]", "an IP address", 0 },
     { "[2001:db8::1]", "an IP address", 0 },
+    { "mail.example.com:25", "a port is not part of a host name", 0 },
+    { "[192.0.2.1]:25", "an IP address", 0 },
 
     /* names as senders match them */
     { "mail.example.com.", "a trailing dot is not allowed", 0 },
