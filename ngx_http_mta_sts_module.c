@@ -391,8 +391,8 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 
     default: /* NGX_HTTP_MTA_STS_TOO_LARGE */
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "MTA-STS policy of %uz bytes is larger than %d bytes",
-                      policy.size, NGX_HTTP_MTA_STS_BODY_MAX);
+                      "MTA-STS policy is larger than %d bytes",
+                      NGX_HTTP_MTA_STS_BODY_MAX);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -743,9 +743,9 @@ ngx_http_mta_sts_build(ngx_conf_t *cf, ngx_http_mta_sts_srv_conf_t *mscf)
 
     if (rc == NGX_HTTP_MTA_STS_TOO_LARGE) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "MTA-STS policy of %uz bytes is larger than %d bytes "
-                      "in %s:%ui", policy.size, NGX_HTTP_MTA_STS_BODY_MAX,
-                      mscf->mode_file, mscf->mode_line);
+                      "MTA-STS policy is larger than %d bytes in %s:%ui",
+                      NGX_HTTP_MTA_STS_BODY_MAX, mscf->mode_file,
+                      mscf->mode_line);
         return NGX_ERROR;
     }
 

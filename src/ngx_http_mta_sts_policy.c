@@ -243,6 +243,15 @@ ngx_http_mta_sts_policy_check(ngx_http_mta_sts_policy_t *policy,
 
         policy->patterns++;
         policy->size += sizeof("mx: " CRLF) - 1 + pattern.len;
+
+        /*
+         * section 3.3: senders may refuse a policy larger than 64 KB;
+         * stop here, as finding duplicates costs the square of the count
+         */
+
+        if (policy->size > NGX_HTTP_MTA_STS_BODY_MAX) {
+            return NGX_HTTP_MTA_STS_TOO_LARGE;
+        }
     }
 
     /* RFC 8461, section 3.2: mx is required unless the mode is "none" */
@@ -250,8 +259,6 @@ ngx_http_mta_sts_policy_check(ngx_http_mta_sts_policy_t *policy,
     if (policy->patterns == 0 && policy->mode != NGX_HTTP_MTA_STS_NONE) {
         return NGX_HTTP_MTA_STS_MX_MISSING;
     }
-
-    /* section 3.3: senders may refuse a policy larger than 64 KB */
 
     if (policy->size > NGX_HTTP_MTA_STS_BODY_MAX) {
         return NGX_HTTP_MTA_STS_TOO_LARGE;

@@ -483,4 +483,4 @@ qr/\[emerg\] .*?no "mta_sts_mx" is defined for mta_sts_mode "testing" in \S+:\d+
 ::big_config(233)
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*?MTA-STS policy of 64001 bytes is larger than 64000 bytes in \S+:\d+/
+qr/\[emerg\] .*?MTA-STS policy is larger than 64000 bytes in \S+:\d+/
