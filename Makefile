@@ -25,9 +25,10 @@ CFLAGS_UNIT = -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 
 PROVE      = prove
 T          = t/*.t
+FUZZ_SECONDS ?= 10
 
 .PHONY: all deps test-deps module run test unit test-nginx test-examples \
-        test-interop clean
+        test-interop test-fuzz fuzz clean
 
 all: module
 
@@ -50,10 +51,16 @@ unit: module $(BUILD)/unit
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
 
-test: test-deps module unit test-examples test-interop test-nginx
+test: test-deps module unit test-fuzz test-examples test-interop test-nginx
 
 test-examples: module
 	@sh util/check-examples.sh $(NGINX) $(MODULE) $(BUILD)/examples
+
+fuzz: module
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash t/fuzz/run.sh
+
+test-fuzz: module
+	@BUILD=$(BUILD) FUZZ_SECONDS=5 FUZZ_REQUIRED=1 bash t/fuzz/run.sh
 
 test-interop: test-deps module
 	@bash t/interop/mta-sts-query.sh $(NGINX) $(MODULE)

@@ -9,9 +9,10 @@ pkgs="gcc make nginx nginx-dev libpcre2-dev libssl-dev zlib1g-dev openssl
       curl"
 
 if [ "${1:-}" = test ]; then
-    # the Test::Nginx runner, and a real sender for t/interop
+    # the Test::Nginx runner, a real sender for t/interop, the fuzzer
     pkgs="$pkgs perl libtest-base-perl libtest-longstring-perl
-          libtext-diff-perl postfix-mta-sts-resolver dnsmasq-base iproute2"
+          libtext-diff-perl postfix-mta-sts-resolver dnsmasq-base iproute2
+          clang libclang-rt-14-dev"
 fi
 
 missing=""
