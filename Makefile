@@ -28,7 +28,7 @@ T          = t/*.t
 FUZZ_SECONDS ?= 10
 
 .PHONY: all deps test-deps module run test unit test-nginx test-examples \
-        test-interop test-fuzz fuzz clean
+        test-interop test-fuzz fuzz soak clean
 
 all: module
 
@@ -61,6 +61,10 @@ fuzz: module
 
 test-fuzz: module
 	@BUILD=$(BUILD) FUZZ_SECONDS=5 FUZZ_REQUIRED=1 bash t/fuzz/run.sh
+
+soak: module
+	@sh util/deps.sh bench
+	@bash bench/soak.sh $(NGINX) $(MODULE) $(BUILD)/soak
 
 test-interop: test-deps module
 	@bash t/interop/mta-sts-query.sh $(NGINX) $(MODULE)

@@ -23,6 +23,7 @@ rounds=${SCALE_ROUNDS:-5}
 port_servers=18291
 port_map=18292
 pids=()
+summary=()
 
 cleanup() {
     for pid in "${pids[@]}"; do
@@ -100,7 +101,7 @@ ms() {
 load() {
     local dir=$out/$1-$2 t0 t1 best=999999 pid rss i
 
-    for i in 1 2; do
+    for i in 1 2 3; do
         t0=$(ms)
         "$nginx" -t -q -p "$dir/" -c "$dir/nginx.conf" -e stderr
         t1=$(ms)
@@ -117,7 +118,7 @@ load() {
     echo "$best $rss"
 }
 
-echo "loading N domains: nginx -t (ms, best of 2) and master RSS (KiB)"
+echo "loading N domains: nginx -t (ms, best of 3) and master RSS (KiB)"
 printf '%8s %10s %10s %10s %10s %10s %10s\n' N \
     servers-t map-t return-t servers-rss map-rss return-rss
 
@@ -132,7 +133,18 @@ for n in $sizes; do
 
     printf '%8s %10s %10s %10s %10s %10s %10s\n' "$n" \
         "$st" "$mt" "$rt" "$sr" "$mr" "$rr"
+    summary+=("$(awk -v n="$n" -v st="$st" -v mt="$mt" -v rt="$rt" \
+                   -v sr="$sr" -v mr="$mr" -v rr="$rr" 'BEGIN {
+        printf "%8d %9.1f %9.1f %9.2f %9.2f %9.2f %9.2f", n,
+               st * 1000 / n, rt * 1000 / n, st / rt, mt / rt, sr / rr, mr / rr
+    }')")
 done
+
+echo
+echo "per 1000 domains (ms) and ratios to the return floor"
+printf '%8s %9s %9s %9s %9s %9s %9s\n' N servers/k return/k \
+    t-servers t-map rss-serv rss-map
+printf '%s\n' "${summary[@]}"
 
 # throughput: the largest N, both nginx running, interleaved rounds
 n=${sizes##* }

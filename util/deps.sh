@@ -1,7 +1,8 @@
 #!/bin/sh
-# Installs from Debian's archive whatever "make run" (util/deps.sh) or
-# "make test" (util/deps.sh test) needs and this machine lacks; without
-# root, prints the apt-get line and stops.
+# Installs from Debian's archive whatever "make run" (util/deps.sh),
+# "make test" (util/deps.sh test) or the benchmarks (util/deps.sh bench)
+# need and this machine lacks; without root, prints the apt-get line and
+# stops.
 
 set -eu
 
@@ -13,6 +14,10 @@ if [ "${1:-}" = test ]; then
     pkgs="$pkgs perl libtest-base-perl libtest-longstring-perl
           libtext-diff-perl postfix-mta-sts-resolver dnsmasq-base iproute2
           clang libclang-rt-14-dev"
+fi
+
+if [ "${1:-}" = bench ]; then
+    pkgs="$pkgs wrk apache2-utils valgrind strace"
 fi
 
 missing=""
