@@ -38,6 +38,11 @@ typedef struct {
 
 
 typedef struct {
+    ngx_flag_t                  enabled;      /* a server serves a policy */
+} ngx_http_mta_sts_main_conf_t;
+
+
+typedef struct {
     ngx_uint_t                  mode;
     ngx_http_mta_sts_value_t   *mode_value;
     ngx_array_t                *mx;           /* ngx_http_mta_sts_value_t */
@@ -85,6 +90,7 @@ static ngx_int_t ngx_http_mta_sts_render(ngx_pool_t *pool,
     ngx_http_mta_sts_policy_t *policy, ngx_http_mta_sts_answer_t *answer);
 
 static ngx_int_t ngx_http_mta_sts_add_variables(ngx_conf_t *cf);
+static void *ngx_http_mta_sts_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_mta_sts_create_srv_conf(ngx_conf_t *cf);
 static char *ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -126,7 +132,7 @@ static ngx_http_module_t  ngx_http_mta_sts_module_ctx = {
     ngx_http_mta_sts_add_variables,        /* preconfiguration */
     ngx_http_mta_sts_init,                 /* postconfiguration */
 
-    NULL,                                  /* create main configuration */
+    ngx_http_mta_sts_create_main_conf,     /* create main configuration */
     NULL,                                  /* init main configuration */
 
     ngx_http_mta_sts_create_srv_conf,      /* create server configuration */
@@ -826,6 +832,13 @@ ngx_http_mta_sts_add_variables(ngx_conf_t *cf)
 
 
 static void *
+ngx_http_mta_sts_create_main_conf(ngx_conf_t *cf)
+{
+    return ngx_pcalloc(cf->pool, sizeof(ngx_http_mta_sts_main_conf_t));
+}
+
+
+static void *
 ngx_http_mta_sts_create_srv_conf(ngx_conf_t *cf)
 {
     ngx_http_mta_sts_srv_conf_t  *mscf;
@@ -860,8 +873,9 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_mta_sts_srv_conf_t *prev = parent;
     ngx_http_mta_sts_srv_conf_t *conf = child;
 
-    ngx_uint_t                 i, inherited;
-    ngx_http_mta_sts_value_t  *v;
+    ngx_uint_t                     i, inherited;
+    ngx_http_mta_sts_value_t      *v;
+    ngx_http_mta_sts_main_conf_t  *mmcf;
 
     inherited = (conf->mode == NGX_CONF_UNSET_UINT
                  && conf->mx == NGX_CONF_UNSET_PTR
@@ -885,6 +899,9 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->mode == NGX_HTTP_MTA_STS_OFF) {
         return NGX_CONF_OK;
     }
+
+    mmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_mta_sts_module);
+    mmcf->enabled = 1;
 
     /*
      * a server that sets nothing serves the http level policy: it is
@@ -944,11 +961,23 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
 }
 
 
+/*
+ * Runs after the servers are merged: where no server serves a policy, the
+ * handler is not installed and requests pay nothing for the module.
+ */
+
 static ngx_int_t
 ngx_http_mta_sts_init(ngx_conf_t *cf)
 {
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
+    ngx_http_handler_pt           *h;
+    ngx_http_core_main_conf_t     *cmcf;
+    ngx_http_mta_sts_main_conf_t  *mmcf;
+
+    mmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_mta_sts_module);
+
+    if (!mmcf->enabled) {
+        return NGX_OK;
+    }
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
