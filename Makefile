@@ -3,6 +3,10 @@
 #   make          build the module against Debian's nginx (nginx-dev)
 #   make run      serve an example policy on https://127.0.0.1:8443
 #   make test     build, then run the unit tests and the Test::Nginx suite
+#   make bench    the module against a static file and return 200
+#   make scale    10,000 domains: server blocks, a map, return locations
+#   make soak     reloads under full load, against return 200
+#   make fuzz     the policy rules under libFuzzer, FUZZ_SECONDS=N
 #
 # NGINX_SRC=/path/to/nginx-1.x builds against any nginx source tree instead
 # (configured --with-compat; the tree's own nginx binary is then tested).
@@ -28,7 +32,7 @@ T          = t/*.t
 FUZZ_SECONDS ?= 10
 
 .PHONY: all deps test-deps module run test unit test-nginx test-examples \
-        test-interop test-fuzz fuzz soak clean
+        test-interop test-fuzz fuzz soak bench scale clean
 
 all: module
 
@@ -61,6 +65,14 @@ fuzz: module
 
 test-fuzz: module
 	@BUILD=$(BUILD) FUZZ_SECONDS=5 FUZZ_REQUIRED=1 bash t/fuzz/run.sh
+
+bench: module
+	@sh util/deps.sh bench
+	@bash bench/run.sh $(NGINX) $(MODULE) $(BUILD)/bench/results.txt
+
+scale: module
+	@sh util/deps.sh bench
+	@bash bench/scale.sh $(NGINX) $(MODULE) $(BUILD)/scale
 
 soak: module
 	@sh util/deps.sh bench
