@@ -223,10 +223,10 @@ id=[]
 
 === TEST 8: $mta_sts_policy_id - changes with the mx list, and with its order
 --- http_config
-    mta_sts_mode enforce;
     server {
         listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
+        mta_sts_mode enforce;
         mta_sts_mx mx1.example.com;
         location = /id {
             return 200 "$mta_sts_policy_id\n";
@@ -235,6 +235,7 @@ id=[]
     server {
         listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
         server_name mta-sts.b.example;
+        mta_sts_mode enforce;
         mta_sts_mx mx1.example.com mx2.example.com;
         location = /id {
             return 200 "$mta_sts_policy_id\n";
@@ -242,6 +243,7 @@ id=[]
     }
 --- config
     server_name mta-sts.example.com;
+    mta_sts_mode enforce;
     mta_sts_mx mx2.example.com mx1.example.com;
     location = /id {
         return 200 "$mta_sts_policy_id\n";
@@ -311,10 +313,10 @@ id=[]
 
 === TEST 10: $mta_sts_policy_id - the case of mx patterns does not change it
 --- http_config
-    mta_sts_mode enforce;
     server {
         listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
+        mta_sts_mode enforce;
         mta_sts_mx MAIL.Example.COM *.MX.example.net;
         location = /id {
             return 200 "$mta_sts_policy_id\n";
@@ -322,6 +324,7 @@ id=[]
     }
 --- config
     server_name mta-sts.example.com;
+    mta_sts_mode enforce;
     mta_sts_mx mail.example.com *.mx.example.net;
     location = /id {
         return 200 "$mta_sts_policy_id\n";
@@ -345,10 +348,10 @@ id=[]
 
 === TEST 11: $mta_sts_policy_id - a duplicate mx pattern does not change it
 --- http_config
-    mta_sts_mode enforce;
     server {
         listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
+        mta_sts_mode enforce;
         mta_sts_mx mail.example.com mail.example.com;
         location = /id {
             return 200 "$mta_sts_policy_id\n";
@@ -356,6 +359,7 @@ id=[]
     }
 --- config
     server_name mta-sts.example.com;
+    mta_sts_mode enforce;
     mta_sts_mx mail.example.com;
     location = /id {
         return 200 "$mta_sts_policy_id\n";

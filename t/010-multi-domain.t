@@ -125,7 +125,9 @@ Host: mta-sts.unknown.example
 --- no_error_log
 [alert]
 [emerg]
-mta_sts
+invalid mta_sts_mode
+invalid mx pattern
+no mx pattern
 
 
 
@@ -142,7 +144,9 @@ Host: mta-sts.empty.example
 --- no_error_log
 [alert]
 [emerg]
-mta_sts
+invalid mta_sts_mode
+invalid mx pattern
+no mx pattern
 
 
 
