@@ -7,6 +7,9 @@
 #   make scale    10,000 domains: server blocks, a map, return locations
 #   make soak     reloads under full load, against return 200
 #   make fuzz     the policy rules under libFuzzer, FUZZ_SECONDS=N
+#   make test-asan, test-valgrind, test-reload
+#                 the suite with the module under ASan and UBSan, under
+#                 valgrind, and with one nginx reloaded between blocks
 #
 # NGINX_SRC=/path/to/nginx-1.x builds against any nginx source tree instead
 # (configured --with-compat; the tree's own nginx binary is then tested).
@@ -32,7 +35,8 @@ T          = t/*.t
 FUZZ_SECONDS ?= 10
 
 .PHONY: all deps test-deps module run test unit test-nginx test-examples \
-        test-interop test-fuzz fuzz soak bench scale clean
+        test-interop test-fuzz fuzz soak bench scale test-asan \
+        test-valgrind test-reload clean
 
 all: module
 
@@ -94,6 +98,17 @@ test-nginx: test-deps module
 	TEST_NGINX_BINARY=$(CURDIR)/util/nginx-e.sh \
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
 	$(PROVE) $$self $(T)
+
+# slow runs of the Test::Nginx suite, not part of "make test"
+# (util/test-mode.sh): ASan+UBSan build, valgrind, reload between blocks
+test-asan: test-deps
+	@bash util/test-mode.sh asan $(NGINX_SRC) $(NGINX) $(BUILD) $(T)
+
+test-valgrind: test-deps
+	@bash util/test-mode.sh valgrind $(NGINX_SRC) $(NGINX) $(BUILD) $(T)
+
+test-reload: test-deps module
+	@bash util/test-mode.sh reload $(NGINX_SRC) $(NGINX) $(BUILD) $(T)
 
 clean:
 	rm -rf $(BUILD) t/servroot

@@ -13,7 +13,7 @@ if [ "${1:-}" = test ]; then
     # the Test::Nginx runner, a real sender for t/interop, the fuzzer
     pkgs="$pkgs perl libtest-base-perl libtest-longstring-perl
           libtext-diff-perl postfix-mta-sts-resolver dnsmasq-base iproute2
-          clang libclang-rt-14-dev"
+          clang libclang-rt-14-dev valgrind"
 fi
 
 if [ "${1:-}" = bench ]; then

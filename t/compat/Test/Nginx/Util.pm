@@ -47,7 +47,7 @@ our $CheckAccumErrLog = $ENV{TEST_NGINX_CHECK_ACCUM_ERR_LOG};
 our $ReusePort        = $ENV{TEST_NGINX_REUSE_PORT};
 our $CheckLeak        = 0;    # not supported by the compat runner
 our $Benchmark        = 0;    # not supported by the compat runner
-our $UseValgrind;             # not supported
+our $UseValgrind      = $ENV{TEST_NGINX_USE_VALGRIND};
 our $UseStap;                 # not supported
 
 our $NginxBinary          = $ENV{TEST_NGINX_BINARY} || 'nginx';
@@ -80,10 +80,32 @@ our $FilterHttpConfig;
 our $ListenAddr = defined $ENV{TEST_NGINX_COMPAT_LISTEN_ADDR}
                   ? $ENV{TEST_NGINX_COMPAT_LISTEN_ADDR} : '127.0.0.1';
 
+# Valgrind mode (TEST_NGINX_USE_VALGRIND), compat-only knobs:
+#
+# TEST_NGINX_COMPAT_VALGRIND_PIDS=<file>: append "<pid> <test name>" for
+# every nginx started under valgrind, so that a log written per process
+# (--log-file=...%p...) can be traced back to its block.
+our $ValgrindPidsFile = $ENV{TEST_NGINX_COMPAT_VALGRIND_PIDS};
+#
+# TEST_NGINX_COMPAT_VALGRIND_MUST_DIE=1: run must_die blocks under valgrind
+# too (the real module runs them without it), so that the configuration
+# error paths are checked as well.
+our $ValgrindMustDie = $ENV{TEST_NGINX_COMPAT_VALGRIND_MUST_DIE};
+#
+# How long to wait for an nginx under valgrind to exit after SIGQUIT (its
+# leak check runs then).  The real module gives it about 1.3 seconds and
+# then kills it, losing the report.
+our $ValgrindExitTimeout = $ENV{TEST_NGINX_COMPAT_VALGRIND_EXIT_TIMEOUT}
+                           || 60;
+
 # nginx is started exactly as the real module does, without "-e": an nginx
 # built with --error-log-path=stderr (Debian's) writes what it says while
 # reading the configuration to stderr, where neither runner looks; the
 # repository's util/nginx-e.sh, given as TEST_NGINX_BINARY, adds the "-e".
+
+# like the real module: nginx runs in the foreground, a child of the
+# runner, under valgrind; master_process keeps its setting
+$DaemonEnabled = 'off' if $UseValgrind;
 
 our $WorkerUser = $ENV{TEST_NGINX_WORKER_USER};
 if (defined $WorkerUser && $WorkerUser !~ /^\w+(?:\s+\w+)?$/) {
@@ -757,10 +779,23 @@ sub _eval_skip_specs ($) {
 
 # Run the nginx command line once; returns ($status, $exit_code,
 # $exec_failed, $coredump).
-sub _run_nginx_cmd ($) {
-    my $cmd = shift;
+sub _run_nginx_cmd ($;$) {
+    my ($cmd, $name) = @_;
     warn "CMD: $cmd\n" if $Verbose;
-    system($cmd);
+    if ($UseValgrind) {
+        # system(), but with the pid known (a must_die block under
+        # valgrind, TEST_NGINX_COMPAT_VALGRIND_MUST_DIE)
+        my $pid = fork();
+        return (-1, undef, 1, 0) unless defined $pid;
+        if ($pid == 0) {
+            $InSubprocess = 1;
+            exec "exec $cmd" or POSIX::_exit(127);
+        }
+        _record_valgrind_pid($pid, $name);
+        waitpid($pid, 0);
+    } else {
+        system($cmd);
+    }
     my $status = $?;
     return ($status, undef, 1, 0) if $status == -1;
     return ($status, $status >> 8, 0, $status & 128);
@@ -768,6 +803,86 @@ sub _run_nginx_cmd ($) {
 
 sub _nginx_cmd () {
     return "$NginxBinary -p $ServRoot/ -c $ConfFile > /dev/null";
+}
+
+# TEST_NGINX_USE_VALGRIND: a number gives the real module's options (and
+# its ./valgrind.suppress when there is one); anything else is a string of
+# valgrind options.  Either way "-q": only the reports are written.
+sub _valgrind_cmd ($) {
+    my $cmd = shift;
+    if ($UseValgrind =~ /^\d+$/) {
+        my $opts = "--tool=memcheck --leak-check=full --show-possibly-lost=no";
+        my $supp = -f 'valgrind.suppress'
+                   ? ' --suppressions=valgrind.suppress' : '';
+        return "valgrind --num-callers=100 -q $opts --gen-suppressions=all"
+               . "$supp $cmd";
+    }
+    return "valgrind -q $UseValgrind $cmd";
+}
+
+# Valgrind mode: nginx (daemon off) runs as a child of ours, in a process
+# group of its own; its pid is the pid valgrind reports under.
+sub _start_nginx_in_background ($$) {
+    my ($cmd, $name) = @_;
+
+    warn "CMD: $cmd\n" if $Verbose;
+
+    my $pid = fork();
+    bail_out("$name - fork() failed: $!") unless defined $pid;
+
+    if ($pid == 0) {
+        setpgrp;
+        Test::More->builder->no_ending(1);
+        $InSubprocess = 1;
+        exec "exec $cmd" or POSIX::_exit(127);
+    }
+
+    $ChildPid = $pid;
+    _record_valgrind_pid($pid, $name);
+
+    sleep $TestNginxSleep;
+}
+
+sub _record_valgrind_pid ($$) {
+    my ($pid, $name) = @_;
+    return unless defined $ValgrindPidsFile && length $ValgrindPidsFile;
+    if (open my $out, '>>', $ValgrindPidsFile) {
+        print $out "$pid $name\n";
+        close $out;
+    } else {
+        warn "$name - cannot append to $ValgrindPidsFile: $!\n";
+    }
+}
+
+# Valgrind mode, after a block: QUIT the nginx, then wait for it to exit,
+# leak check included, so that its report is complete and the port free.
+sub _stop_nginx_in_background ($) {
+    my $name = shift;
+
+    my $pid = -f $PidFile ? get_pid_from_pidfile($name) : '';
+    $pid = $ChildPid if $pid eq '' && defined $ChildPid;
+    return unless defined $pid && $pid ne '';
+
+    if (is_running($pid)) {
+        warn "sending QUIT signal to $pid\n" if $Verbose;
+        kill SIGQUIT, $pid
+            or warn "$name - Failed to send quit signal to the nginx "
+                    . "process with PID $pid\n";
+        if (!_wait_gone($pid, $ValgrindExitTimeout)) {
+            warn "$name - nginx (pid $pid) still running "
+                 . "$ValgrindExitTimeout s after SIGQUIT; killing it\n";
+            kill SIGKILL, -$pid;
+            kill SIGKILL, $pid;
+            _wait_gone($pid, 5);
+        }
+    }
+
+    if (defined $ChildPid) {
+        waitpid($ChildPid, 0) if $ChildPid == $pid || !is_running($ChildPid);
+        undef $ChildPid if !is_running($ChildPid);
+    }
+
+    unlink $PidFile if -f $PidFile;
 }
 
 # HUP mode: reload the running master with the new config.  Returns true
@@ -877,8 +992,12 @@ sub run_test ($) {
     $LogLevel = $block->log_level if $block->log_level;
 
     local $UseHup = $UseHup;
+    local $UseValgrind = $UseValgrind;
     my $must_die = $block->must_die;
-    undef $UseHup if defined $must_die;
+    if (defined $must_die) {
+        undef $UseHup;
+        undef $UseValgrind unless $ValgrindMustDie;
+    }
 
     my $dry_run = 0;
     my ($should_restart, $should_reconfig) = (1, 1);
@@ -925,9 +1044,20 @@ sub run_test ($) {
             my $i = 0;
             my $waited = 0;
 
+            if ($UseValgrind) {
+                $cmd = _valgrind_cmd($cmd);
+                warn "$name\n";    # as the real module does
+            }
+
             while (1) {
+                if ($UseValgrind && !defined $must_die) {
+                    # in the foreground, so no exit status to look at
+                    _start_nginx_in_background($cmd, $name);
+                    last;
+                }
+
                 my ($status, $exit_code, $exec_failed, $coredump)
-                    = _run_nginx_cmd($cmd);
+                    = _run_nginx_cmd($cmd, $name);
 
                 if (defined $must_die) {
                     if ($exec_failed) {
@@ -1004,6 +1134,10 @@ sub run_test ($) {
         }
     }
 
+    if ($UseValgrind && !$UseHup && !defined $must_die) {
+        _stop_nginx_in_background($name);
+    }
+
     if (my $total_errlog = $ENV{TEST_NGINX_ERROR_LOG}) {
         if (-s $ErrLogFile) {
             open my $out, '>>', $total_errlog
@@ -1024,7 +1158,9 @@ END {
     return if $InSubprocess;
     local $?;
     cleanup();
-    if (!$ENV{TEST_NGINX_NO_CLEAN} && defined $PidFile && -f $PidFile) {
+    if (($UseValgrind || !$ENV{TEST_NGINX_NO_CLEAN})
+        && defined $PidFile && -f $PidFile)
+    {
         stop_nginx("END");
     }
 }
