@@ -15,6 +15,8 @@
 #define NGX_HTTP_MTA_STS_URI          "/.well-known/mta-sts.txt"
 #define NGX_HTTP_MTA_STS_DAY          86400
 #define NGX_HTTP_MTA_STS_ID_LEN       32
+#define NGX_HTTP_MTA_STS_MODES                                               \
+    "it must be \"off\", \"none\", \"testing\" or \"enforce\""
 
 /* mta_sts_mode given by a variable, known per request */
 #define NGX_HTTP_MTA_STS_VARIABLE     (NGX_HTTP_MTA_STS_ENFORCE + 1)
@@ -343,8 +345,8 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 
         if (mode == NGX_ERROR) {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "invalid mta_sts_mode \"%V\", it must be \"off\", "
-                          "\"none\", \"testing\" or \"enforce\"", &value);
+                          "invalid mta_sts_mode \"%V\", "
+                          NGX_HTTP_MTA_STS_MODES, &value);
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -547,8 +549,7 @@ ngx_http_mta_sts_mode(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (mode == NGX_ERROR) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid mode \"%V\", it must be \"off\", "
-                           "\"none\", \"testing\" or \"enforce\"",
+                           "invalid mode \"%V\", " NGX_HTTP_MTA_STS_MODES,
                            &value[1]);
         return NGX_CONF_ERROR;
     }
