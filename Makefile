@@ -10,6 +10,7 @@
 #   make test-asan, test-valgrind, test-reload
 #                 the suite with the module under ASan and UBSan, under
 #                 valgrind, and with one nginx reloaded between blocks
+#                 (make test runs test-reload too)
 #
 # NGINX_SRC=/path/to/nginx-1.x builds against any nginx source tree instead
 # (configured --with-compat; the tree's own nginx binary is then tested).
@@ -59,7 +60,8 @@ unit: module $(BUILD)/unit
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
 
-test: test-deps module unit test-fuzz test-examples test-interop test-nginx
+test: test-deps module unit test-fuzz test-examples test-interop test-reload \
+      test-nginx
 
 test-examples: module
 	@sh util/check-examples.sh $(NGINX) $(MODULE) $(BUILD)/examples
@@ -99,8 +101,9 @@ test-nginx: test-deps module
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
 	$(PROVE) $$self $(T)
 
-# slow runs of the Test::Nginx suite, not part of "make test"
-# (util/test-mode.sh): ASan+UBSan build, valgrind, reload between blocks
+# the suite in other modes (util/test-mode.sh): ASan+UBSan build and
+# valgrind, minutes each, are not part of "make test"; reload between
+# blocks, about a minute, is
 test-asan: test-deps
 	@bash util/test-mode.sh asan $(NGINX_SRC) $(NGINX) $(BUILD) $(T)
 
