@@ -67,6 +67,8 @@ static ngx_int_t ngx_http_mta_sts_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_mta_sts_send(ngx_http_request_t *r,
     ngx_http_mta_sts_answer_t *answer);
 static ngx_int_t ngx_http_mta_sts_not_allowed(ngx_http_request_t *r);
+static ngx_table_elt_t *ngx_http_mta_sts_add_header(ngx_http_request_t *r,
+    ngx_str_t *key, ngx_str_t *value);
 static ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t *answer);
 static ngx_int_t ngx_http_mta_sts_value(ngx_http_request_t *r,
@@ -174,6 +176,9 @@ static ngx_http_variable_t  ngx_http_mta_sts_vars[] = {
 
 
 static ngx_str_t  ngx_http_mta_sts_type = ngx_string("text/plain");
+static ngx_str_t  ngx_http_mta_sts_etag = ngx_string("ETag");
+static ngx_str_t  ngx_http_mta_sts_allow = ngx_string("Allow");
+static ngx_str_t  ngx_http_mta_sts_methods = ngx_string("GET, HEAD");
 
 
 /*
@@ -249,17 +254,11 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
         return rc;
     }
 
-    h = ngx_list_push(&r->headers_out.headers);
+    h = ngx_http_mta_sts_add_header(r, &ngx_http_mta_sts_etag,
+                                    &answer->etag);
     if (h == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    h->hash = 1;
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-    ngx_str_set(&h->key, "ETag");
-    h->value = answer->etag;
 
     r->headers_out.etag = h;
     r->headers_out.status = NGX_HTTP_OK;
@@ -295,21 +294,36 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_mta_sts_not_allowed(ngx_http_request_t *r)
 {
+    if (ngx_http_mta_sts_add_header(r, &ngx_http_mta_sts_allow,
+                                    &ngx_http_mta_sts_methods)
+        == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_HTTP_NOT_ALLOWED;
+}
+
+
+static ngx_table_elt_t *
+ngx_http_mta_sts_add_header(ngx_http_request_t *r, ngx_str_t *key,
+    ngx_str_t *value)
+{
     ngx_table_elt_t  *h;
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
 
     h->hash = 1;
 #if (nginx_version >= 1023000)
     h->next = NULL;
 #endif
-    ngx_str_set(&h->key, "Allow");
-    ngx_str_set(&h->value, "GET, HEAD");
+    h->key = *key;
+    h->value = *value;
 
-    return NGX_HTTP_NOT_ALLOWED;
+    return h;
 }
 
 
