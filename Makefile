@@ -18,11 +18,13 @@
 NGINX_SRC ?= /usr/share/nginx/src
 BUILD     ?= build
 
-ifneq ($(wildcard $(NGINX_SRC)/conf_flags),)
-NGINX     ?= /usr/sbin/nginx
-else
-NGINX     ?= $(CURDIR)/$(BUILD)/nginx/objs/nginx
-endif
+# The nginx to test: Debian's, when NGINX_SRC is its nginx-dev tree (it
+# has conf_flags), else the tree's own binary that util/build.sh builds.
+# Decided when a recipe runs, not when this file is read: on a fresh
+# machine nginx-dev is installed by "make deps", after the file was read.
+NGINX     ?= $(shell if [ -f $(NGINX_SRC)/conf_flags ]; \
+                     then echo /usr/sbin/nginx; \
+                     else echo $(CURDIR)/$(BUILD)/nginx/objs/nginx; fi)
 
 MODULE     = $(CURDIR)/$(BUILD)/nginx/objs/ngx_http_mta_sts_module.so
 OBJS       = $(BUILD)/nginx/objs
