@@ -11,6 +11,10 @@
 #                 the suite with the module under ASan and UBSan, under
 #                 valgrind, and with one nginx reloaded between blocks
 #                 (make test runs test-reload too)
+#   make test-static  the suite against nginx built with the module inside,
+#                 NGINX_SRC=/path/to/nginx-1.x.y (a full source tree)
+#   make test-fresh   what CI does: make run and make test, the static
+#                 build, in a Debian 12 root made for the run (as root)
 #
 # NGINX_SRC=/path/to/nginx-1.x builds against any nginx source tree instead
 # (configured --with-compat; the tree's own nginx binary is then tested).
@@ -39,7 +43,7 @@ FUZZ_SECONDS ?= 10
 
 .PHONY: all deps test-deps module run test unit test-nginx test-examples \
         test-interop test-fuzz fuzz soak bench scale test-asan \
-        test-valgrind test-reload clean
+        test-valgrind test-reload test-static test-fresh suite clean
 
 all: module
 
@@ -89,7 +93,10 @@ soak: module
 test-interop: test-deps module
 	@bash t/interop/mta-sts-query.sh $(NGINX) $(MODULE)
 
-test-nginx: test-deps module
+test-nginx: test-deps module suite
+
+# the suite alone, against NGINX and MODULE as they are
+suite:
 	@if perl -MTest::Nginx::Socket -e1 2>/dev/null; then \
 	    echo "make test: Test::Nginx: the installed one"; \
 	    lib=""; self=""; \
@@ -102,6 +109,13 @@ test-nginx: test-deps module
 	TEST_NGINX_BINARY=$(CURDIR)/util/nginx-e.sh \
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
 	$(PROVE) $$self $(T)
+
+# the module built into nginx (--add-module) from a full source tree, and
+# the suite against that nginx: make NGINX_SRC=/path/to/nginx-1.x.y test-static
+test-static: test-deps
+	@sh util/build.sh $(NGINX_SRC) $(BUILD) static
+	@$(MAKE) --no-print-directory suite MODULE= \
+	    NGINX=$(CURDIR)/$(BUILD)/static/nginx/objs/nginx
 
 # the suite in other modes (util/test-mode.sh): ASan+UBSan build and
 # valgrind, minutes each, are not part of "make test"; reload between
