@@ -117,6 +117,11 @@ test-static: test-deps
 	@$(MAKE) --no-print-directory suite MODULE= \
 	    NGINX=$(CURDIR)/$(BUILD)/static/nginx/objs/nginx
 
+# what CI does (.ci/run), as root: make run and make test in a Debian 12
+# root made for the run, and the static build from Debian's nginx source
+test-fresh:
+	@bash .ci/run
+
 # the suite in other modes (util/test-mode.sh): ASan+UBSan build and
 # valgrind, minutes each, are not part of "make test"; reload between
 # blocks, about a minute, is

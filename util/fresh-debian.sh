@@ -70,10 +70,13 @@ cleanup() {
 
 trap cleanup EXIT
 
-stage "debootstrap $suite into $root" \
+bootstrap() {
     debootstrap --variant=minbase --include=$include $suite "$root" \
         "$mirror" >"$dir/debootstrap.log" 2>&1 \
-    || { tail -n 20 "$dir/debootstrap.log" >&2; exit 1; }
+        || { tail -n 20 "$dir/debootstrap.log" >&2; return 1; }
+}
+
+stage "debootstrap $suite into $root" bootstrap
 
 cat >"$root/etc/apt/sources.list" <<EOF
 deb $mirror $suite main

@@ -176,10 +176,18 @@ if ! mkdir -p "$etcns" 2>/dev/null; then
 fi
 
 # "ip netns exec" bind-mounts these over /etc/resolv.conf and friends: the
-# sender's resolvers (c-ares for TXT, glibc for A) ask dnsmasq only
-echo "nameserver 127.0.0.1" > "$etcns/resolv.conf"
-printf '127.0.0.1 localhost\n::1 localhost\n' > "$etcns/hosts"
-printf 'hosts: files dns\n' > "$etcns/nsswitch.conf"
+# sender's resolvers (c-ares for TXT, glibc for A) ask dnsmasq only.  It
+# can bind only over files that exist (a debootstrap root has no
+# /etc/hosts); where one is missing, the resolvers' default is the same.
+etc() {     # NAME TEXT
+    [ -e "/etc/$1" ] && printf '%s\n' "$2" > "$etcns/$1"
+    return 0
+}
+
+etc resolv.conf "nameserver 127.0.0.1"
+etc hosts "127.0.0.1 localhost
+::1 localhost"
+etc nsswitch.conf "hosts: files dns"
 
 dir=$(mktemp -d /tmp/mta-sts-interop.XXXXXX)
 chmod 755 "$dir"
