@@ -30,6 +30,11 @@ NGINX     ?= $(shell if [ -f $(NGINX_SRC)/conf_flags ]; \
                      then echo /usr/sbin/nginx; \
                      else echo $(CURDIR)/$(BUILD)/nginx/objs/nginx; fi)
 
+# make exports a variable given on its command line to every recipe, and an
+# nginx that finds NGINX in its environment takes it for listening sockets
+# inherited from an old binary, and neither daemonizes nor opens its own
+unexport NGINX
+
 MODULE     = $(CURDIR)/$(BUILD)/nginx/objs/ngx_http_mta_sts_module.so
 OBJS       = $(BUILD)/nginx/objs
 CFLAGS_UNIT = -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
