@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs from Debian's archive whatever "make run" (util/deps.sh),
-# "make test" (util/deps.sh test) or the benchmarks (util/deps.sh bench)
-# need and this machine lacks; without root, prints the apt-get line and
-# stops.
+# "make test" (util/deps.sh test), the benchmarks (util/deps.sh bench) or
+# "make deb" (util/deps.sh deb) need and this machine lacks; without root,
+# prints the apt-get line and stops.
 
 set -eu
 
@@ -14,6 +14,11 @@ if [ "${1:-}" = test ]; then
     pkgs="$pkgs perl libtest-base-perl libtest-longstring-perl
           libtext-diff-perl postfix-mta-sts-resolver dnsmasq-base iproute2
           clang libclang-rt-14-dev valgrind"
+fi
+
+if [ "${1:-}" = deb ]; then
+    # "make deb": dpkg-buildpackage, dh with nginx-dev's dh-sequence-nginx
+    pkgs="$pkgs build-essential dpkg-dev debhelper lintian"
 fi
 
 if [ "${1:-}" = bench ]; then
