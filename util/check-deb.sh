@@ -106,6 +106,7 @@ stop_nginx='pid=$(cat /run/nginx.pid); kill -QUIT "$pid"; i=0;
         sleep 0.1; i=$((i + 1)); done; ! kill -0 "$pid" 2>/dev/null'
 
 echo "# make deb"
+git status --porcelain --untracked-files=all > "$tmp/status.before"
 start=$(date +%s)
 if make deb > "$tmp/make-deb.log" 2>&1; then
     pass "make deb, $(($(date +%s) - start)) s"
@@ -118,8 +119,10 @@ sed -n 's/^deb: //p' "$tmp/make-deb.log" | sed 's/^/# /'
 
 deb=$(ls build/${pkg}_*.deb)
 
-check "the tree is clean after make deb: nothing untracked or changed" \
-    test -z "$(git status --porcelain --untracked-files=all)"
+git status --porcelain --untracked-files=all > "$tmp/status.after"
+check "make deb leaves the tree as it was: nothing untracked or changed" \
+    cmp -s "$tmp/status.before" "$tmp/status.after" \
+    || diff "$tmp/status.before" "$tmp/status.after" | diag
 check "no build output in debian/ or obj-*" \
     test -z "$(ls -d obj-* debian/$pkg debian/.debhelper debian/files \
                debian/*.substvars debian/debhelper-build-stamp 2>/dev/null)"
