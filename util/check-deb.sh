@@ -136,6 +136,13 @@ check "Depends: $depends" eval \
     'echo "$depends" | grep -Eq "(^|, )nginx-abi-[0-9.]+-[0-9]+(,|$)" &&
      ! grep -q nginx-abi debian/control'
 
+# ... and is the ABI the nginx here provides (dh_nginx read it from
+# nginx-dev): apt refuses the package for an nginx that provides another
+abi=$(echo "$depends" | grep -o 'nginx-abi-[0-9.]*-[0-9]*')
+provides=$(dpkg-query -W -f='${Provides}' nginx)
+check "this nginx provides $abi (Provides: $provides)" eval \
+    'echo ", $provides," | grep -q ", $abi,"'
+
 # the package's version is the module's (CHANGES)
 version=$(sed -n 's/^Changes with ngx_http_mta_sts_module  *\([^ ]*\) .*/\1/p' \
           CHANGES | head -n 1)
