@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs from Debian's archive whatever "make run" (util/deps.sh),
 # "make test" (util/deps.sh test), the benchmarks (util/deps.sh bench) or
-# "make deb" (util/deps.sh deb) need and this machine lacks; without root,
-# prints the apt-get line and stops.
+# "make deb" (util/deps.sh deb; util/check-deb.sh: deb-check) need and
+# this machine lacks; without root, prints the apt-get line and stops.
 
 set -eu
 
@@ -16,9 +16,14 @@ if [ "${1:-}" = test ]; then
           clang libclang-rt-14-dev valgrind"
 fi
 
-if [ "${1:-}" = deb ]; then
+if [ "${1:-}" = deb ] || [ "${1:-}" = deb-check ]; then
     # "make deb": dpkg-buildpackage, dh with nginx-dev's dh-sequence-nginx
     pkgs="$pkgs build-essential dpkg-dev debhelper lintian"
+fi
+
+if [ "${1:-}" = deb-check ]; then
+    # util/check-deb.sh runs debian/tests/ under the real autopkgtest
+    pkgs="$pkgs autopkgtest"
 fi
 
 if [ "${1:-}" = bench ]; then
