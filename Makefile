@@ -7,6 +7,7 @@
 #   make scale    10,000 domains: server blocks, a map, return locations
 #   make soak     reloads under full load, against return 200
 #   make fuzz     the policy rules under libFuzzer, FUZZ_SECONDS=N
+#   make deb      the Debian package libnginx-mod-http-mta-sts in build/
 #   make test-asan, test-valgrind, test-reload
 #                 the suite with the module under ASan and UBSan, under
 #                 valgrind, and with one nginx reloaded between blocks
@@ -48,7 +49,7 @@ FUZZ_SECONDS ?= 10
 
 .PHONY: all deps test-deps module run test unit test-nginx test-examples \
         test-interop test-fuzz fuzz soak bench scale test-asan \
-        test-valgrind test-reload test-static test-fresh suite clean
+        test-valgrind test-reload test-static test-fresh suite deb clean
 
 all: module
 
@@ -138,6 +139,9 @@ test-valgrind: test-deps
 
 test-reload: test-deps module
 	@bash util/test-mode.sh reload $(NGINX_SRC) $(NGINX) $(BUILD) $(T)
+
+deb:
+	@sh util/deb.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) t/servroot

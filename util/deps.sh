@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs from Debian's archive whatever "make run" (util/deps.sh),
-# "make test" (util/deps.sh test) or the benchmarks (util/deps.sh bench)
-# need and this machine lacks; without root, prints the apt-get line and
-# stops.
+# "make test" (util/deps.sh test), the benchmarks (util/deps.sh bench) or
+# "make deb" (util/deps.sh deb; util/check-deb.sh: deb-check) need and
+# this machine lacks; without root, prints the apt-get line and stops.
 
 set -eu
 
@@ -14,6 +14,16 @@ if [ "${1:-}" = test ]; then
     pkgs="$pkgs perl libtest-base-perl libtest-longstring-perl
           libtext-diff-perl postfix-mta-sts-resolver dnsmasq-base iproute2
           clang libclang-rt-14-dev valgrind"
+fi
+
+if [ "${1:-}" = deb ] || [ "${1:-}" = deb-check ]; then
+    # "make deb": dpkg-buildpackage, dh with nginx-dev's dh-sequence-nginx
+    pkgs="$pkgs build-essential dpkg-dev debhelper lintian"
+fi
+
+if [ "${1:-}" = deb-check ]; then
+    # util/check-deb.sh runs debian/tests/ under the real autopkgtest
+    pkgs="$pkgs autopkgtest"
 fi
 
 if [ "${1:-}" = bench ]; then
