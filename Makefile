@@ -15,7 +15,8 @@
 #   make test-static  the suite against nginx built with the module inside,
 #                 NGINX_SRC=/path/to/nginx-1.x.y (a full source tree)
 #   make test-fresh   what CI does: make run and make test, the static
-#                 build, in a Debian 12 root made for the run (as root)
+#                 build and the package, in a Debian 12 root made for
+#                 the run (as root)
 #
 # NGINX_SRC=/path/to/nginx-1.x builds against any nginx source tree instead
 # (configured --with-compat; the tree's own nginx binary is then tested).
@@ -124,7 +125,8 @@ test-static: test-deps
 	    NGINX=$(CURDIR)/$(BUILD)/static/nginx/objs/nginx
 
 # what CI does (.ci/run), as root: make run and make test in a Debian 12
-# root made for the run, and the static build from Debian's nginx source
+# root made for the run, the static build from Debian's nginx source and
+# the Debian package
 test-fresh:
 	@bash .ci/run
 
