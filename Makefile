@@ -56,8 +56,14 @@ $(BUILD)/unit: t/unit/policy.c src/ngx_http_mta_sts_policy.c \
                src/ngx_http_mta_sts_policy.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/policy.c src/ngx_http_mta_sts_policy.c
 
-unit: module $(BUILD)/unit
+$(BUILD)/unit-tlsrpt: t/unit/tlsrpt.c src/ngx_http_mta_sts_tlsrpt.c \
+                      src/ngx_http_mta_sts_tlsrpt.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/tlsrpt.c \
+	    src/ngx_http_mta_sts_tlsrpt.c -lz -ljansson -lcrypto
+
+unit: module $(BUILD)/unit $(BUILD)/unit-tlsrpt
 	$(BUILD)/unit
+	$(BUILD)/unit-tlsrpt
 
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
