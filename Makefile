@@ -6,7 +6,8 @@
 #   make bench    the module against a static file and return 200
 #   make scale    10,000 domains: server blocks, a map, return locations
 #   make soak     reloads under full load, against return 200
-#   make fuzz     the policy rules under libFuzzer, FUZZ_SECONDS=N
+#   make fuzz     the policy rules and the TLS report logic under
+#                 libFuzzer, FUZZ_SECONDS=N each
 #   make test-asan, test-valgrind, test-reload
 #                 the suite with the module under ASan and UBSan, under
 #                 valgrind, and with one nginx reloaded between blocks

@@ -29,6 +29,8 @@ typedef struct {
     ngx_uint_t                  member_end;   /* between gzip members */
     ngx_uint_t                  done;
     ngx_int_t                   rc;           /* why the stream stopped */
+    ngx_int_t                   pending;      /* a cap broken, rc to be */
+    const char                 *pending_reason;
     size_t                      total;
     ngx_uint_t                  depth;
     ngx_uint_t                  in_string;
@@ -45,8 +47,8 @@ static size_t ngx_http_mta_sts_tlsrpt_next(void *buffer, size_t buflen,
     void *data);
 static size_t ngx_http_mta_sts_tlsrpt_inflate(
     ngx_http_mta_sts_tlsrpt_stream_t *st, u_char *out, size_t size);
-static ngx_int_t ngx_http_mta_sts_tlsrpt_scan(
-    ngx_http_mta_sts_tlsrpt_stream_t *st, u_char *p, size_t n);
+static size_t ngx_http_mta_sts_tlsrpt_scan(
+    ngx_http_mta_sts_tlsrpt_stream_t *st, u_char *start, size_t n);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_check(ngx_http_mta_sts_tlsrpt_t *rpt,
     json_t *root);
 static void ngx_http_mta_sts_tlsrpt_policy(ngx_http_mta_sts_tlsrpt_t *rpt,
@@ -322,6 +324,12 @@ ngx_http_mta_sts_tlsrpt_next(void *buffer, size_t buflen, void *data)
         return (size_t) -1;
     }
 
+    if (st->pending != NGX_HTTP_MTA_STS_TLSRPT_OK) {
+        st->rc = st->pending;
+        st->rpt->reason = st->pending_reason;
+        return (size_t) -1;
+    }
+
     if (st->done) {
         return 0;
     }
@@ -355,7 +363,11 @@ ngx_http_mta_sts_tlsrpt_next(void *buffer, size_t buflen, void *data)
         }
     }
 
-    if (ngx_http_mta_sts_tlsrpt_scan(st, buffer, n) != NGX_OK) {
+    n = ngx_http_mta_sts_tlsrpt_scan(st, buffer, n);
+
+    if (n == 0) {
+        st->rc = st->pending;
+        st->rpt->reason = st->pending_reason;
         return (size_t) -1;
     }
 
@@ -431,6 +443,15 @@ ngx_http_mta_sts_tlsrpt_inflate(ngx_http_mta_sts_tlsrpt_stream_t *st,
             return 0;
 
         } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+
+            /* the bytes before a bad checksum first, as in small reads */
+
+            if (n) {
+                st->pending = NGX_HTTP_MTA_STS_TLSRPT_INVALID;
+                st->pending_reason = "bad gzip data";
+                return n;
+            }
+
             st->rpt->reason = "bad gzip data";
             st->rc = NGX_HTTP_MTA_STS_TLSRPT_INVALID;
             return 0;
@@ -449,24 +470,26 @@ ngx_http_mta_sts_tlsrpt_inflate(ngx_http_mta_sts_tlsrpt_stream_t *st,
 }
 
 
-/* the size cap and the nesting cap, over the JSON as it streams by */
+/*
+ * The size cap and the nesting cap, over the JSON as it streams by.
+ * Returns how many of the n bytes jansson gets: those before the byte
+ * that breaks a cap, so that jansson sees the same bytes, and the same
+ * result comes out, however the body is cut into reads.
+ */
 
-static ngx_int_t
+static size_t
 ngx_http_mta_sts_tlsrpt_scan(ngx_http_mta_sts_tlsrpt_stream_t *st,
-    u_char *p, size_t n)
+    u_char *start, size_t n)
 {
-    u_char  *last;
+    u_char  *p, *last;
 
-    if (n > st->rpt->max_json - st->total || st->total > st->rpt->max_json) {
-        st->total += n;
-        st->rpt->reason = "the report is larger than the JSON size limit";
-        st->rc = NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE;
-        return NGX_ERROR;
+    if (n > st->rpt->max_json - st->total) {
+        n = st->rpt->max_json - st->total;
+        st->pending = NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE;
+        st->pending_reason = "the report is larger than the JSON size limit";
     }
 
-    st->total += n;
-
-    for (last = p + n; p < last; p++) {
+    for (p = start, last = start + n; p < last; p++) {
 
         if (st->in_string) {
             if (st->escape) {
@@ -491,9 +514,10 @@ ngx_http_mta_sts_tlsrpt_scan(ngx_http_mta_sts_tlsrpt_stream_t *st,
         case '{':
         case '[':
             if (++st->depth > NGX_HTTP_MTA_STS_TLSRPT_DEPTH) {
-                st->rpt->reason = "JSON nested too deep";
-                st->rc = NGX_HTTP_MTA_STS_TLSRPT_INVALID;
-                return NGX_ERROR;
+                st->pending = NGX_HTTP_MTA_STS_TLSRPT_INVALID;
+                st->pending_reason = "JSON nested too deep";
+                n = p - start;
+                goto done;
             }
 
             break;
@@ -508,7 +532,11 @@ ngx_http_mta_sts_tlsrpt_scan(ngx_http_mta_sts_tlsrpt_stream_t *st,
         }
     }
 
-    return NGX_OK;
+done:
+
+    st->total += n;
+
+    return n;
 }
 
 
