@@ -71,7 +71,7 @@ static size_t      ngx_http_mta_sts_tlsrpt_peak;
 
 
 void
-ngx_http_mta_sts_tlsrpt_init(void)
+ngx_http_mta_sts_tlsrpt_allocator(void)
 {
     json_set_alloc_funcs(ngx_http_mta_sts_tlsrpt_malloc,
                          ngx_http_mta_sts_tlsrpt_free);

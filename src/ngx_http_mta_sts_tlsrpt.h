@@ -91,7 +91,7 @@ typedef struct {
 } ngx_http_mta_sts_tlsrpt_t;
 
 
-void ngx_http_mta_sts_tlsrpt_init(void);
+void ngx_http_mta_sts_tlsrpt_allocator(void);
 ngx_int_t ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt);
 
 ngx_int_t ngx_http_mta_sts_tlsrpt_datetime(u_char *p, size_t len,

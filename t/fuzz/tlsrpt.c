@@ -74,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static ngx_uint_t  inited;
 
     if (!inited) {
-        ngx_http_mta_sts_tlsrpt_init();
+        ngx_http_mta_sts_tlsrpt_allocator();
         inited = 1;
     }
 

@@ -104,7 +104,7 @@ main(void)
     u_char      d[300];
     ngx_int_t   rc;
 
-    ngx_http_mta_sts_tlsrpt_init();
+    ngx_http_mta_sts_tlsrpt_allocator();
 
     /* real-world shapes, plain and gzip'd, whole and a byte a read */
 
