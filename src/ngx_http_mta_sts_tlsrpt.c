@@ -894,7 +894,9 @@ ngx_http_mta_sts_tlsrpt_domain(u_char *dst, u_char *src, size_t len)
         dst[i] = c;
     }
 
-    if (src[len - 1] == '-') {
+    /* "a.." loses one dot above; the empty label left is no name */
+
+    if (label == 0 || src[len - 1] == '-') {
         return 0;
     }
 

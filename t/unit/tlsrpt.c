@@ -315,6 +315,11 @@ main(void)
     ok(n == 0, "domain: leading hyphen refused", NULL);
     n = ngx_http_mta_sts_tlsrpt_domain(d, (u_char *) "a..example", 10);
     ok(n == 0, "domain: empty label refused", NULL);
+    n = ngx_http_mta_sts_tlsrpt_domain(d, (u_char *) "b.example..", 11);
+    ok(n == 0, "domain: two trailing dots refused (found by the fuzzer)",
+       NULL);
+    n = ngx_http_mta_sts_tlsrpt_domain(d, (u_char *) ".", 1);
+    ok(n == 0, "domain: \".\" refused", NULL);
     n = ngx_http_mta_sts_tlsrpt_domain(d, (u_char *) "xn--mil-ula.example",
                                        19);
     ok(n == 19, "domain: an A-label", NULL);
