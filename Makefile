@@ -95,6 +95,7 @@ soak: module
 
 test-interop: test-deps module
 	@bash t/interop/mta-sts-query.sh $(NGINX) $(MODULE)
+	@bash t/interop/tlsrpt-curl.sh $(NGINX) $(MODULE)
 
 test-nginx: test-deps module
 	@if perl -MTest::Nginx::Socket -e1 2>/dev/null; then \
