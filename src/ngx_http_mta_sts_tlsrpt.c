@@ -171,16 +171,21 @@ ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt)
     rpt->successful = 0;
     rpt->failed = 0;
 
-    st = calloc(1, sizeof(ngx_http_mta_sts_tlsrpt_stream_t));
+    /* not calloc(): zeroing the 16 KB buffer was 8% of a report's cost */
+
+    st = malloc(sizeof(ngx_http_mta_sts_tlsrpt_stream_t));
     if (st == NULL) {
         rpt->reason = "out of memory";
         return NGX_HTTP_MTA_STS_TLSRPT_ERROR;
     }
 
+    memset(st, 0, offsetof(ngx_http_mta_sts_tlsrpt_stream_t, buf));
+
     st->rpt = rpt;
     st->pos = st->buf;
     st->last = st->buf;
     st->rc = NGX_HTTP_MTA_STS_TLSRPT_OK;
+    st->pending = NGX_HTTP_MTA_STS_TLSRPT_OK;
 
     /* the gzip magic bytes (RFC 1952; RFC 8460, section 6.5) */
 
