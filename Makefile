@@ -3,7 +3,8 @@
 #   make          build the module against Debian's nginx (nginx-dev)
 #   make run      serve an example policy on https://127.0.0.1:8443
 #   make test     build, then run the unit tests and the Test::Nginx suite
-#   make bench    the module against a static file and return 200
+#   make bench    the module against a static file and return 200, and
+#                 the TLS report receiver against DAV PUT
 #   make scale    10,000 domains: server blocks, a map, return locations
 #   make soak     reloads under full load, against return 200
 #   make fuzz     the policy rules and the TLS report logic under
@@ -84,6 +85,7 @@ test-fuzz: module
 bench: module
 	@sh util/deps.sh bench
 	@bash bench/run.sh $(NGINX) $(MODULE) $(BUILD)/bench/results.txt
+	@bash bench/tlsrpt.sh $(NGINX) $(MODULE) $(BUILD)/bench-tlsrpt/results.txt
 
 scale: module
 	@sh util/deps.sh bench
