@@ -8,6 +8,7 @@
 #include <ngx_core.h>
 #include <ngx_http_mta_sts_tlsrpt.h>
 
+#include <malloc.h>
 #include <zlib.h>
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -15,8 +16,6 @@
 
 #define NGX_HTTP_MTA_STS_TLSRPT_CHUNK   16384
 
-/* jansson's allocations carry their size in front, for the budget */
-#define NGX_HTTP_MTA_STS_TLSRPT_HEAD    16
 
 
 typedef struct {
@@ -78,61 +77,65 @@ ngx_http_mta_sts_tlsrpt_allocator(void)
 }
 
 
+/*
+ * jansson's allocator is process-wide, so these are plain malloc() and
+ * free() (whatever else in the process uses jansson, a block from one
+ * is freed by the other), and count the size malloc() really gave only
+ * while a report is parsed.
+ */
+
 static void *
 ngx_http_mta_sts_tlsrpt_malloc(size_t size)
 {
-    u_char  *p;
+    void    *p;
+    size_t   n;
 
-    if (size > (size_t) -1 - NGX_HTTP_MTA_STS_TLSRPT_HEAD) {
+    if (ngx_http_mta_sts_tlsrpt_limited
+        && size > ngx_http_mta_sts_tlsrpt_budget)
+    {
+        ngx_http_mta_sts_tlsrpt_over = 1;
         return NULL;
-    }
-
-    size += NGX_HTTP_MTA_STS_TLSRPT_HEAD;
-
-    if (ngx_http_mta_sts_tlsrpt_limited) {
-        if (size > ngx_http_mta_sts_tlsrpt_budget) {
-            ngx_http_mta_sts_tlsrpt_over = 1;
-            return NULL;
-        }
-
-        ngx_http_mta_sts_tlsrpt_budget -= size;
-        ngx_http_mta_sts_tlsrpt_used += size;
-
-        if (ngx_http_mta_sts_tlsrpt_used > ngx_http_mta_sts_tlsrpt_peak) {
-            ngx_http_mta_sts_tlsrpt_peak = ngx_http_mta_sts_tlsrpt_used;
-        }
     }
 
     p = malloc(size);
-    if (p == NULL) {
-        if (ngx_http_mta_sts_tlsrpt_limited) {
-            ngx_http_mta_sts_tlsrpt_budget += size;
-            ngx_http_mta_sts_tlsrpt_used -= size;
-        }
 
+    if (p == NULL || !ngx_http_mta_sts_tlsrpt_limited) {
+        return p;
+    }
+
+    n = malloc_usable_size(p);
+
+    if (n > ngx_http_mta_sts_tlsrpt_budget) {
+        free(p);
+        ngx_http_mta_sts_tlsrpt_over = 1;
         return NULL;
     }
 
-    *(size_t *) p = size;
+    ngx_http_mta_sts_tlsrpt_budget -= n;
+    ngx_http_mta_sts_tlsrpt_used += n;
 
-    return p + NGX_HTTP_MTA_STS_TLSRPT_HEAD;
+    if (ngx_http_mta_sts_tlsrpt_used > ngx_http_mta_sts_tlsrpt_peak) {
+        ngx_http_mta_sts_tlsrpt_peak = ngx_http_mta_sts_tlsrpt_used;
+    }
+
+    return p;
 }
 
 
 static void
-ngx_http_mta_sts_tlsrpt_free(void *ptr)
+ngx_http_mta_sts_tlsrpt_free(void *p)
 {
-    u_char  *p;
+    size_t  n;
 
-    if (ptr == NULL) {
+    if (p == NULL) {
         return;
     }
 
-    p = (u_char *) ptr - NGX_HTTP_MTA_STS_TLSRPT_HEAD;
-
     if (ngx_http_mta_sts_tlsrpt_limited) {
-        ngx_http_mta_sts_tlsrpt_budget += *(size_t *) p;
-        ngx_http_mta_sts_tlsrpt_used -= *(size_t *) p;
+        n = malloc_usable_size(p);
+
+        ngx_http_mta_sts_tlsrpt_budget += n;
+        ngx_http_mta_sts_tlsrpt_used -= n;
     }
 
     free(p);

@@ -31,7 +31,7 @@
 
 /*
  * jansson may allocate this many bytes per byte of max_json, at most (a
- * real report with many failure-details rows takes 6.2 times its size),
+ * real report with many failure-details rows takes 5.2 times its size),
  * and max_json counts as no less than DOM_MIN for this
  */
 #define NGX_HTTP_MTA_STS_TLSRPT_DOM_RATIO   8
