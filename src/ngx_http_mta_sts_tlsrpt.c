@@ -20,7 +20,7 @@
 
 typedef struct {
     ngx_http_mta_sts_tlsrpt_t  *rpt;
-    z_stream                    zs;
+    z_stream                   *zs;
     u_char                     *pos;
     u_char                     *last;
     ngx_uint_t                  eof;
@@ -68,6 +68,10 @@ static ngx_uint_t  ngx_http_mta_sts_tlsrpt_over;
 static size_t      ngx_http_mta_sts_tlsrpt_used;
 static size_t      ngx_http_mta_sts_tlsrpt_peak;
 
+/* one inflater a process, reset for each report, as zlib allows */
+static z_stream    ngx_http_mta_sts_tlsrpt_zs;
+static ngx_uint_t  ngx_http_mta_sts_tlsrpt_zs_ready;
+
 
 void
 ngx_http_mta_sts_tlsrpt_allocator(void)
@@ -83,6 +87,16 @@ ngx_http_mta_sts_tlsrpt_allocator(void)
  * is freed by the other), and count the size malloc() really gave only
  * while a report is parsed.
  */
+
+void
+ngx_http_mta_sts_tlsrpt_cleanup(void)
+{
+    if (ngx_http_mta_sts_tlsrpt_zs_ready) {
+        inflateEnd(&ngx_http_mta_sts_tlsrpt_zs);
+        ngx_http_mta_sts_tlsrpt_zs_ready = 0;
+    }
+}
+
 
 static void *
 ngx_http_mta_sts_tlsrpt_malloc(size_t size)
@@ -202,12 +216,23 @@ ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt)
     if (st->last - st->pos >= 2 && st->pos[0] == 0x1f && st->pos[1] == 0x8b) {
         rpt->gzip = 1;
 
-        if (inflateInit2(&st->zs, MAX_WBITS + 16) != Z_OK) {
+        if (ngx_http_mta_sts_tlsrpt_zs_ready) {
+            rc = (inflateReset(&ngx_http_mta_sts_tlsrpt_zs) == Z_OK)
+                 ? NGX_OK : NGX_ERROR;
+
+        } else {
+            rc = (inflateInit2(&ngx_http_mta_sts_tlsrpt_zs, MAX_WBITS + 16)
+                  == Z_OK) ? NGX_OK : NGX_ERROR;
+            ngx_http_mta_sts_tlsrpt_zs_ready = (rc == NGX_OK);
+        }
+
+        if (rc != NGX_OK) {
             rpt->reason = "inflateInit2() failed";
             rc = NGX_HTTP_MTA_STS_TLSRPT_ERROR;
             goto done;
         }
 
+        st->zs = &ngx_http_mta_sts_tlsrpt_zs;
         st->inflating = 1;
     }
 
@@ -278,10 +303,6 @@ ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt)
     ngx_http_mta_sts_tlsrpt_limited = 0;
 
 done:
-
-    if (st->inflating) {
-        inflateEnd(&st->zs);
-    }
 
     free(st);
 
@@ -423,7 +444,7 @@ ngx_http_mta_sts_tlsrpt_inflate(ngx_http_mta_sts_tlsrpt_stream_t *st,
 
             /* another gzip member */
 
-            if (*st->pos != 0x1f || inflateReset(&st->zs) != Z_OK) {
+            if (*st->pos != 0x1f || inflateReset(st->zs) != Z_OK) {
                 st->rpt->reason = "data after the gzip data";
                 st->rc = NGX_HTTP_MTA_STS_TLSRPT_INVALID;
                 return 0;
@@ -432,15 +453,15 @@ ngx_http_mta_sts_tlsrpt_inflate(ngx_http_mta_sts_tlsrpt_stream_t *st,
             st->member_end = 0;
         }
 
-        st->zs.next_in = st->pos;
-        st->zs.avail_in = st->last - st->pos;
-        st->zs.next_out = out;
-        st->zs.avail_out = size;
+        st->zs->next_in = st->pos;
+        st->zs->avail_in = st->last - st->pos;
+        st->zs->next_out = out;
+        st->zs->avail_out = size;
 
-        rc = inflate(&st->zs, Z_NO_FLUSH);
+        rc = inflate(st->zs, Z_NO_FLUSH);
 
-        st->pos = st->zs.next_in;
-        n = size - st->zs.avail_out;
+        st->pos = st->zs->next_in;
+        n = size - st->zs->avail_out;
 
         if (rc == Z_STREAM_END) {
             st->member_end = 1;

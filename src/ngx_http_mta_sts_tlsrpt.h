@@ -92,6 +92,7 @@ typedef struct {
 
 
 void ngx_http_mta_sts_tlsrpt_allocator(void);
+void ngx_http_mta_sts_tlsrpt_cleanup(void);
 ngx_int_t ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt);
 
 ngx_int_t ngx_http_mta_sts_tlsrpt_datetime(u_char *p, size_t len,

@@ -81,6 +81,7 @@ static void *ngx_http_mta_sts_tlsrpt_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_mta_sts_tlsrpt_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_init(ngx_conf_t *cf);
+static void ngx_http_mta_sts_tlsrpt_exit_process(ngx_cycle_t *cycle);
 
 
 static ngx_command_t  ngx_http_mta_sts_tlsrpt_commands[] = {
@@ -149,7 +150,7 @@ ngx_module_t  ngx_http_mta_sts_tlsrpt_module = {
     NULL,                                  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_mta_sts_tlsrpt_exit_process,  /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -518,7 +519,9 @@ ngx_http_mta_sts_tlsrpt_store(ngx_http_request_t *r,
     ngx_str_t        copy;
     ngx_copy_file_t  cf;
 
-    if (fchmod(tf->file.fd, tlcf->access) == -1) {
+    /* nginx made the temp file 0600, as the default wants it */
+
+    if (tlcf->access != 0600 && fchmod(tf->file.fd, tlcf->access) == -1) {
         ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
                       "fchmod() \"%s\" failed", tf->file.name.data);
         return NGX_ERROR;
@@ -865,4 +868,13 @@ ngx_http_mta_sts_tlsrpt_init(ngx_conf_t *cf)
     ngx_http_mta_sts_tlsrpt_allocator();
 
     return NGX_OK;
+}
+
+
+static void
+ngx_http_mta_sts_tlsrpt_exit_process(ngx_cycle_t *cycle)
+{
+    /* the inflater kept from report to report */
+
+    ngx_http_mta_sts_tlsrpt_cleanup();
 }

@@ -439,6 +439,8 @@ main(void)
         ok(rc == NGX_HTTP_MTA_STS_TLSRPT_ERROR, "a read error", rpt.reason);
     }
 
+    ngx_http_mta_sts_tlsrpt_cleanup();
+
     printf("1..%d\n", tests);
 
     return failed ? 1 : 0;
