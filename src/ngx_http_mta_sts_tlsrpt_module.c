@@ -285,6 +285,7 @@ ngx_http_mta_sts_tlsrpt_handler(ngx_http_request_t *r)
 static void
 ngx_http_mta_sts_tlsrpt_body_handler(ngx_http_request_t *r)
 {
+    off_t                                size;
     u_char                              *p;
     ngx_int_t                            rc;
     ngx_str_t                            path;
@@ -327,7 +328,13 @@ ngx_http_mta_sts_tlsrpt_body_handler(ngx_http_request_t *r)
     rpt.read = ngx_http_mta_sts_tlsrpt_read;
     rpt.data = &body;
 
+    size = tf->file.offset;
+
     rc = ngx_http_mta_sts_tlsrpt_parse(&rpt);
+
+    /* ngx_read_file() counts what it reads in the offset, as if written */
+
+    tf->file.offset = size;
 
     if (ngx_http_mta_sts_tlsrpt_keep(r, ctx, &rpt) != NGX_OK) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);

@@ -841,3 +841,36 @@ qr/\[emerg\] .*?"mta_sts_tlsrpt" directive is duplicate in \S+:\d+/
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*?"mta_sts_tlsrpt" directive is not allowed here in \S+:\d+/
+
+
+
+=== TEST 38: the temp file on another file system - copied, then linked (EXDEV)
+--- skip_eval
+1: (stat "/dev/shm")[0] == (stat html_dir())[0]
+--- config
+    location = /.well-known/tlsrpt {
+        client_body_temp_path /dev/shm/mta-sts-tlsrpt-body;
+        mta_sts_tlsrpt html/tlsrpt;
+        add_header X-Result $mta_sts_tlsrpt_result always;
+    }
+    location /stored/ {
+        alias html/tlsrpt/;
+    }
+--- request eval
+["POST /.well-known/tlsrpt\n" . ::gz($::GOOGLE),
+ "POST /.well-known/tlsrpt\n" . ::gz($::GOOGLE),
+ "GET /stored/$::GOOGLE_NAME"]
+--- error_code eval
+[201, 200, 200]
+--- response_headers eval
+["X-Result: stored", "X-Result: duplicate", "!X-Result"]
+--- response_body_filters eval
+[[sub { $_[0] . CORE::join ",", map { s{.*/}{}r } glob("$::DIR/* $::DIR/.??*") }],
+ [sub { $_[0] . CORE::join ",", map { s{.*/}{}r } glob("$::DIR/* $::DIR/.??*") }],
+ []]
+--- response_body eval
+[$::GOOGLE_NAME, $::GOOGLE_NAME, ::gz($::GOOGLE)]
+--- no_error_log
+[error]
+[alert]
+[crit]
