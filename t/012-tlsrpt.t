@@ -847,6 +847,9 @@ qr/\[emerg\] .*?"mta_sts_tlsrpt" directive is not allowed here in \S+:\d+/
 === TEST 38: the temp file on another file system - copied, then linked (EXDEV)
 --- skip_eval
 1: (stat "/dev/shm")[0] == (stat html_dir())[0]
+--- init
+system("rm", "-rf", $::DIR) == 0 or die; mkdir $::DIR or die "$::DIR: $!";
+add_cleanup_handler(sub { system("rm", "-rf", "/dev/shm/mta-sts-tlsrpt-body") });
 --- config
     location = /.well-known/tlsrpt {
         client_body_temp_path /dev/shm/mta-sts-tlsrpt-body;
