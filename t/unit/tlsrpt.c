@@ -224,7 +224,8 @@ main(void)
         "{\"organization-name\":\"a\",\"organization-name\":\"b\","
         "\"date-range\":" RANGE ",\"report-id\":\"1\",\"policies\":[]}");
     BAD("invalid UTF-8 (I-JSON)",
-        REPORT("\"a\xff\"", RANGE, "\"a@b.example\"", "\"1\"", "\"d.example\""));
+        REPORT("\"a\xff\"", RANGE, "\"a@b.example\"", "\"1\"",
+               "\"d.example\""));
     BAD("overlong UTF-8 (I-JSON)",
         REPORT("\"a\xc0\xaf\"", RANGE, "\"a@b.example\"", "\"1\"",
                "\"d.example\""));
