@@ -877,3 +877,22 @@ add_cleanup_handler(sub { system("rm", "-rf", "/dev/shm/mta-sts-tlsrpt-body") })
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 39: no mta_sts_tlsrpt - a POST elsewhere is the site's, the variables are empty
+--- config
+    location = /.well-known/tlsrpt {
+        return 200 "[$mta_sts_tlsrpt_result][$mta_sts_tlsrpt_file][$mta_sts_tlsrpt_failed]\n";
+    }
+--- request eval
+"POST /.well-known/tlsrpt\n" . ::gz($::GOOGLE)
+--- error_code: 200
+--- response_body
+[][][]
+--- response_body_filters eval
+sub { $_[0] . CORE::join ",", map { s{.*/}{}r } glob("$::DIR/*") }
+--- no_error_log
+[error]
+[alert]
+[crit]
