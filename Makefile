@@ -3,10 +3,12 @@
 #   make          build the module against Debian's nginx (nginx-dev)
 #   make run      serve an example policy on https://127.0.0.1:8443
 #   make test     build, then run the unit tests and the Test::Nginx suite
-#   make bench    the module against a static file and return 200
+#   make bench    the module against a static file and return 200, and
+#                 the TLS report receiver against DAV PUT
 #   make scale    10,000 domains: server blocks, a map, return locations
 #   make soak     reloads under full load, against return 200
-#   make fuzz     the policy rules under libFuzzer, FUZZ_SECONDS=N
+#   make fuzz     the policy rules and the TLS report logic under
+#                 libFuzzer, FUZZ_SECONDS=N each
 #   make deb      the Debian package libnginx-mod-http-mta-sts in build/
 #   make test-asan, test-valgrind, test-reload
 #                 the suite with the module under ASan and UBSan, under
@@ -67,8 +69,14 @@ $(BUILD)/unit: t/unit/policy.c src/ngx_http_mta_sts_policy.c \
                src/ngx_http_mta_sts_policy.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/policy.c src/ngx_http_mta_sts_policy.c
 
-unit: module $(BUILD)/unit
+$(BUILD)/unit-tlsrpt: t/unit/tlsrpt.c src/ngx_http_mta_sts_tlsrpt.c \
+                      src/ngx_http_mta_sts_tlsrpt.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/tlsrpt.c \
+	    src/ngx_http_mta_sts_tlsrpt.c -lz -ljansson -lcrypto
+
+unit: module $(BUILD)/unit $(BUILD)/unit-tlsrpt
 	$(BUILD)/unit
+	$(BUILD)/unit-tlsrpt
 
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
@@ -88,6 +96,7 @@ test-fuzz: module
 bench: module
 	@sh util/deps.sh bench
 	@bash bench/run.sh $(NGINX) $(MODULE) $(BUILD)/bench/results.txt
+	@bash bench/tlsrpt.sh $(NGINX) $(MODULE) $(BUILD)/bench-tlsrpt/results.txt
 
 scale: module
 	@sh util/deps.sh bench
@@ -99,6 +108,7 @@ soak: module
 
 test-interop: test-deps module
 	@bash t/interop/mta-sts-query.sh $(NGINX) $(MODULE)
+	@bash t/interop/tlsrpt-curl.sh $(NGINX) $(MODULE)
 
 test-nginx: test-deps module suite
 

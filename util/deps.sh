@@ -9,6 +9,9 @@ set -eu
 pkgs="gcc make nginx nginx-dev libpcre2-dev libssl-dev zlib1g-dev openssl
       curl"
 
+# the TLS report receiver parses JSON with jansson
+pkgs="$pkgs libjansson-dev"
+
 if [ "${1:-}" = test ]; then
     # the Test::Nginx runner, a real sender for t/interop, the fuzzer
     pkgs="$pkgs perl libtest-base-perl libtest-longstring-perl

@@ -145,3 +145,6 @@ fi
 
 echo "fuzz: $cov"
 echo "fuzz: $runs runs in $secs seconds, 0 crashes"
+
+# the TLS report logic, the same seconds
+bash t/fuzz/tlsrpt.sh || exit 1

@@ -1,0 +1,104 @@
+
+/*
+ * Copyright (C) The ngx_http_mta_sts_module authors
+ */
+
+
+#ifndef _NGX_HTTP_MTA_STS_TLSRPT_H_INCLUDED_
+#define _NGX_HTTP_MTA_STS_TLSRPT_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+
+/*
+ * SMTP TLS reports (RFC 8460): inflate, parse, check and name one report.
+ * This file uses nginx types and macros only, no nginx functions, so that
+ * it links into a unit test or a fuzzer without the rest of nginx; it
+ * needs zlib, jansson and OpenSSL's libcrypto.
+ */
+
+
+/* ngx_http_mta_sts_tlsrpt_parse() results */
+#define NGX_HTTP_MTA_STS_TLSRPT_OK          0
+#define NGX_HTTP_MTA_STS_TLSRPT_INVALID     1
+#define NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE   2
+#define NGX_HTTP_MTA_STS_TLSRPT_ERROR       3
+
+/* a real report nests 5 deep: report, policies, policy, details, detail */
+#define NGX_HTTP_MTA_STS_TLSRPT_DEPTH       16
+
+/*
+ * jansson may allocate this many bytes per byte of max_json, at most (a
+ * real report with many failure-details rows takes 5.2 times its size),
+ * and max_json counts as no less than DOM_MIN for this
+ */
+#define NGX_HTTP_MTA_STS_TLSRPT_DOM_RATIO   8
+#define NGX_HTTP_MTA_STS_TLSRPT_DOM_MIN     16384
+
+/* text kept for the access log, longer text is cut */
+#define NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX    256
+#define NGX_HTTP_MTA_STS_TLSRPT_DOMAINS_MAX 1024
+
+#define NGX_HTTP_MTA_STS_TLSRPT_UID_LEN     32
+
+/* sender!domain!begin!end!uid.json.gz: two names, two numbers, the id */
+#define NGX_HTTP_MTA_STS_TLSRPT_NAME_MAX                                     \
+    (2 * 253 + 2 * NGX_INT64_LEN + NGX_HTTP_MTA_STS_TLSRPT_UID_LEN + 16)
+
+
+/* reads up to size bytes of the body; 0 at its end, -1 on an error */
+typedef ssize_t (*ngx_http_mta_sts_tlsrpt_read_pt)(void *data, u_char *buf,
+    size_t size);
+
+
+typedef struct {
+    /* set by the caller */
+    size_t                            max_json;
+    ngx_http_mta_sts_tlsrpt_read_pt   read;
+    void                             *data;
+
+    /* set by ngx_http_mta_sts_tlsrpt_parse() */
+    const char                       *reason;   /* why not OK */
+    ngx_uint_t                        gzip;
+    size_t                            json_size;
+    size_t                            tree_peak;  /* jansson's, at most */
+
+    size_t                            organization_len;
+    size_t                            report_id_len;
+    size_t                            domains_len;
+    size_t                            name_len;
+
+    int64_t                           begin;
+    int64_t                           end;
+    uint64_t                          successful;
+    uint64_t                          failed;
+
+    /* checked policy domains, "," separated, each once */
+    u_char                            domains[
+                                        NGX_HTTP_MTA_STS_TLSRPT_DOMAINS_MAX];
+
+    /* as sent, cut at NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX bytes */
+    u_char                            organization[
+                                        NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX];
+    u_char                            report_id[
+                                        NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX];
+
+    /* the RFC 8460 section 5.1 file name, NUL-terminated */
+    u_char                            name[
+                                        NGX_HTTP_MTA_STS_TLSRPT_NAME_MAX];
+} ngx_http_mta_sts_tlsrpt_t;
+
+
+void ngx_http_mta_sts_tlsrpt_allocator(void);
+void ngx_http_mta_sts_tlsrpt_cleanup(void);
+ngx_int_t ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt);
+
+ngx_int_t ngx_http_mta_sts_tlsrpt_datetime(u_char *p, size_t len,
+    int64_t *t);
+size_t ngx_http_mta_sts_tlsrpt_domain(u_char *dst, u_char *src,
+    size_t len);
+
+
+#endif /* _NGX_HTTP_MTA_STS_TLSRPT_H_INCLUDED_ */
