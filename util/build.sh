@@ -26,7 +26,10 @@ if [ "${3:-}" = static ]; then
     fi
 fi
 
-if [ ! -f "$tree/objs/Makefile" ]; then
+# configured again when the module's config changed (new files, new
+# libraries): the objs/Makefile of an older one would leave them out
+if [ ! -f "$tree/objs/Makefile" ] || [ "$top/config" -nt "$tree/objs/Makefile" ]
+then
     rm -rf "$tree"
     mkdir -p "$tree"
     cp -a "$src/." "$tree/"
