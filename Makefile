@@ -56,8 +56,14 @@ $(BUILD)/unit: t/unit/policy.c src/ngx_http_mta_sts_policy.c \
                src/ngx_http_mta_sts_policy.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/policy.c src/ngx_http_mta_sts_policy.c
 
-unit: module $(BUILD)/unit
+$(BUILD)/unit-cert: t/unit/cert.c src/ngx_http_mta_sts_cert.c \
+                    src/ngx_http_mta_sts_cert.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/cert.c src/ngx_http_mta_sts_cert.c \
+	    -lcrypto
+
+unit: module $(BUILD)/unit $(BUILD)/unit-cert
 	$(BUILD)/unit
+	$(BUILD)/unit-cert
 
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
