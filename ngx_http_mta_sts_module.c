@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 #include <ngx_sha1.h>
 #include <ngx_http_mta_sts_policy.h>
+#include <ngx_http_mta_sts_check.h>
 
 
 #define NGX_HTTP_MTA_STS_HOST_PREFIX  "mta-sts."
@@ -60,6 +61,9 @@ typedef struct {
     ngx_flag_t                  variables;
     ngx_str_t                  *mx_values;
     ngx_http_mta_sts_answer_t   answer;
+
+    /* what "nginx -t" says about the server: ngx_http_mta_sts_check.c */
+    ngx_http_mta_sts_check_t    check;
 } ngx_http_mta_sts_srv_conf_t;
 
 
@@ -105,6 +109,14 @@ static ngx_conf_post_handler_pt  ngx_http_mta_sts_max_age_p =
     ngx_http_mta_sts_max_age;
 
 
+static ngx_conf_enum_t  ngx_http_mta_sts_check_values[] = {
+    { ngx_string("on"), NGX_HTTP_MTA_STS_CHECK_ON },
+    { ngx_string("quiet"), NGX_HTTP_MTA_STS_CHECK_QUIET },
+    { ngx_string("off"), NGX_HTTP_MTA_STS_CHECK_OFF },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_command_t  ngx_http_mta_sts_commands[] = {
 
     { ngx_string("mta_sts_mode"),
@@ -127,6 +139,27 @@ static ngx_command_t  ngx_http_mta_sts_commands[] = {
       NGX_HTTP_SRV_CONF_OFFSET,
       offsetof(ngx_http_mta_sts_srv_conf_t, max_age),
       &ngx_http_mta_sts_max_age_p },
+
+    { ngx_string("mta_sts_check"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_mta_sts_srv_conf_t, check.check),
+      &ngx_http_mta_sts_check_values },
+
+    { ngx_string("mta_sts_check_days"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_mta_sts_srv_conf_t, check.days),
+      NULL },
+
+    { ngx_string("mta_sts_check_listener"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_mta_sts_srv_conf_t, check.listener),
+      NULL },
 
       ngx_null_command
 };
@@ -872,9 +905,17 @@ ngx_http_mta_sts_create_srv_conf(ngx_conf_t *cf)
      *     mscf->variables = 0;
      *     mscf->mx_values = NULL;
      *     mscf->answer = { { 0, NULL }, ... };
+     *     mscf->check.enabled = 0;
+     *     mscf->check.explicit = 0;
+     *     mscf->check.ssl = 0;
+     *     mscf->check.ssl_443 = 0;
+     *     mscf->check.default_server = 0;
      */
 
     mscf->mode = NGX_CONF_UNSET_UINT;
+    mscf->check.check = NGX_CONF_UNSET_UINT;
+    mscf->check.days = NGX_CONF_UNSET;
+    mscf->check.listener = NGX_CONF_UNSET;
     mscf->mx = NGX_CONF_UNSET_PTR;
     mscf->max_age = NGX_CONF_UNSET;
 
@@ -891,6 +932,8 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_uint_t                     i, inherited;
     ngx_http_mta_sts_value_t      *v;
     ngx_http_mta_sts_main_conf_t  *mmcf;
+
+    conf->check.explicit = (conf->mode != NGX_CONF_UNSET_UINT);
 
     inherited = (conf->mode == NGX_CONF_UNSET_UINT
                  && conf->mx == NGX_CONF_UNSET_PTR
@@ -911,9 +954,17 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->mx, prev->mx, NULL);
     ngx_conf_merge_sec_value(conf->max_age, prev->max_age, 7 * 86400);
 
+    ngx_conf_merge_uint_value(conf->check.check, prev->check.check,
+                              NGX_HTTP_MTA_STS_CHECK_ON);
+    ngx_conf_merge_value(conf->check.days, prev->check.days,
+                         NGX_HTTP_MTA_STS_CHECK_DAYS);
+    ngx_conf_merge_value(conf->check.listener, prev->check.listener, 1);
+
     if (conf->mode == NGX_HTTP_MTA_STS_OFF) {
         return NGX_CONF_OK;
     }
+
+    conf->check.enabled = 1;
 
     mmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_mta_sts_module);
     mmcf->enabled = 1;
@@ -977,8 +1028,9 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
 
 
 /*
- * Runs after the servers are merged: where no server serves a policy, the
- * handler is not installed and requests pay nothing for the module.
+ * Runs after the servers are merged, their certificates loaded: where no
+ * server serves a policy, nothing is checked, the handler is not
+ * installed and requests pay nothing for the module.
  */
 
 static ngx_int_t
@@ -992,6 +1044,13 @@ ngx_http_mta_sts_init(ngx_conf_t *cf)
 
     if (!mmcf->enabled) {
         return NGX_OK;
+    }
+
+    if (ngx_http_mta_sts_check(cf, ngx_http_mta_sts_module.ctx_index,
+                               offsetof(ngx_http_mta_sts_srv_conf_t, check))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);

@@ -13,7 +13,9 @@ src=$1
 tree=$2/nginx
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-if [ ! -f "$tree/objs/Makefile" ]; then
+# a changed "config" (new source files) needs a new objs/Makefile
+if [ ! -f "$tree/objs/Makefile" ] || [ "$top/config" -nt "$tree/objs/Makefile" ]
+then
     rm -rf "$tree"
     mkdir -p "$tree"
     cp -a "$src/." "$tree/"
