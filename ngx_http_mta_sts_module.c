@@ -10,6 +10,7 @@
 #include <ngx_sha1.h>
 #include <ngx_http_mta_sts_policy.h>
 #include <ngx_http_mta_sts_check.h>
+#include <ngx_http_mta_sts_ids.h>
 
 
 #define NGX_HTTP_MTA_STS_HOST_PREFIX  "mta-sts."
@@ -42,6 +43,7 @@ typedef struct {
 
 typedef struct {
     ngx_flag_t                  enabled;      /* a server serves a policy */
+    ngx_uint_t                  txt_log;      /* mta_sts_txt_log */
 } ngx_http_mta_sts_main_conf_t;
 
 
@@ -103,6 +105,8 @@ static void *ngx_http_mta_sts_create_srv_conf(ngx_conf_t *cf);
 static char *ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static ngx_int_t ngx_http_mta_sts_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_mta_sts_txt(ngx_conf_t *cf,
+    ngx_http_mta_sts_main_conf_t *mmcf);
 
 
 static ngx_conf_post_handler_pt  ngx_http_mta_sts_max_age_p =
@@ -113,6 +117,14 @@ static ngx_conf_enum_t  ngx_http_mta_sts_check_values[] = {
     { ngx_string("on"), NGX_HTTP_MTA_STS_CHECK_ON },
     { ngx_string("quiet"), NGX_HTTP_MTA_STS_CHECK_QUIET },
     { ngx_string("off"), NGX_HTTP_MTA_STS_CHECK_OFF },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_mta_sts_txt_log_values[] = {
+    { ngx_string("changed"), NGX_HTTP_MTA_STS_TXT_CHANGED },
+    { ngx_string("all"), NGX_HTTP_MTA_STS_TXT_ALL },
+    { ngx_string("off"), NGX_HTTP_MTA_STS_TXT_OFF },
     { ngx_null_string, 0 }
 };
 
@@ -160,6 +172,13 @@ static ngx_command_t  ngx_http_mta_sts_commands[] = {
       NGX_HTTP_SRV_CONF_OFFSET,
       offsetof(ngx_http_mta_sts_srv_conf_t, check.listener),
       NULL },
+
+    { ngx_string("mta_sts_txt_log"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_mta_sts_main_conf_t, txt_log),
+      &ngx_http_mta_sts_txt_log_values },
 
       ngx_null_command
 };
@@ -882,7 +901,16 @@ ngx_http_mta_sts_add_variables(ngx_conf_t *cf)
 static void *
 ngx_http_mta_sts_create_main_conf(ngx_conf_t *cf)
 {
-    return ngx_pcalloc(cf->pool, sizeof(ngx_http_mta_sts_main_conf_t));
+    ngx_http_mta_sts_main_conf_t  *mmcf;
+
+    mmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_mta_sts_main_conf_t));
+    if (mmcf == NULL) {
+        return NULL;
+    }
+
+    mmcf->txt_log = NGX_CONF_UNSET_UINT;
+
+    return mmcf;
 }
 
 
@@ -1053,6 +1081,10 @@ ngx_http_mta_sts_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_http_mta_sts_txt(cf, mmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_SERVER_REWRITE_PHASE].handlers);
@@ -1063,4 +1095,91 @@ ngx_http_mta_sts_init(ngx_conf_t *cf)
     *h = ngx_http_mta_sts_handler;
 
     return NGX_OK;
+}
+
+
+/*
+ * The domain and id of every exact "mta-sts.<domain>" name of a server
+ * with a static policy, for the TXT records (ngx_http_mta_sts_ids.c).
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_txt(ngx_conf_t *cf, ngx_http_mta_sts_main_conf_t *mmcf)
+{
+    size_t                         len, n;
+    ngx_str_t                     *name;
+    ngx_uint_t                     s, i;
+    ngx_array_t                    ids;
+    ngx_http_mta_sts_id_t         *id;
+    ngx_http_server_name_t        *sn;
+    ngx_http_core_srv_conf_t     **cscfp;
+    ngx_http_core_main_conf_t     *cmcf;
+    ngx_http_mta_sts_srv_conf_t   *mscf;
+
+    ngx_conf_init_uint_value(mmcf->txt_log, NGX_HTTP_MTA_STS_TXT_CHANGED);
+
+    if (mmcf->txt_log == NGX_HTTP_MTA_STS_TXT_OFF) {
+        return NGX_OK;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    if (ngx_array_init(&ids, cf->pool, cmcf->servers.nelts,
+                       sizeof(ngx_http_mta_sts_id_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    len = sizeof(NGX_HTTP_MTA_STS_HOST_PREFIX) - 1;
+    cscfp = cmcf->servers.elts;
+
+    for (s = 0; s < cmcf->servers.nelts; s++) {
+
+        mscf = cscfp[s]->ctx->srv_conf[ngx_http_mta_sts_module.ctx_index];
+
+        if (mscf->mode == NGX_HTTP_MTA_STS_OFF || mscf->variables) {
+            continue;
+        }
+
+        sn = cscfp[s]->server_names.elts;
+
+        for (i = 0; i < cscfp[s]->server_names.nelts; i++) {
+            name = &sn[i].name;
+
+#if (NGX_PCRE)
+            if (sn[i].regex) {
+                continue;
+            }
+#endif
+
+            if (name->len <= len
+                || name->data[name->len - 1] == '*'
+                || ngx_strncmp(name->data, NGX_HTTP_MTA_STS_HOST_PREFIX, len)
+                   != 0)
+            {
+                continue;
+            }
+
+            /* "mta-sts.example.com." is the same domain */
+
+            n = name->len - len - (name->data[name->len - 1] == '.');
+
+            if (n == 0) {
+                continue;
+            }
+
+            id = ngx_array_push(&ids);
+            if (id == NULL) {
+                return NGX_ERROR;
+            }
+
+            id->domain.data = name->data + len;
+            id->domain.len = n;
+            id->id = mscf->answer.id;
+        }
+    }
+
+    return ngx_http_mta_sts_ids(cf, &ids, mmcf->txt_log,
+                                &ngx_http_mta_sts_module);
 }
