@@ -5,6 +5,9 @@
 #   make test     build, then run the unit tests and the Test::Nginx suite
 #   make bench    the module against a static file and return 200
 #   make scale    10,000 domains: server blocks, a map, return locations
+#   make check-scale
+#                 nginx -t on 10,000 domains with a certificate each,
+#                 with and without the load-time checks
 #   make soak     reloads under full load, against return 200
 #   make fuzz     the policy rules under libFuzzer, FUZZ_SECONDS=N
 #   make test-asan, test-valgrind, test-reload
@@ -38,7 +41,7 @@ T          = t/*.t
 FUZZ_SECONDS ?= 10
 
 .PHONY: all deps test-deps module run test unit test-nginx test-examples \
-        test-interop test-fuzz fuzz soak bench scale test-asan \
+        test-interop test-fuzz fuzz soak bench scale check-scale test-asan \
         test-valgrind test-reload clean
 
 all: module
@@ -87,6 +90,9 @@ bench: module
 scale: module
 	@sh util/deps.sh bench
 	@bash bench/scale.sh $(NGINX) $(MODULE) $(BUILD)/scale
+
+check-scale: module
+	@bash bench/check-scale.sh $(NGINX) $(MODULE) $(BUILD)/check-scale
 
 soak: module
 	@sh util/deps.sh bench
