@@ -44,6 +44,11 @@ typedef struct {
 typedef struct {
     ngx_flag_t                  enabled;      /* a server serves a policy */
     ngx_uint_t                  txt_log;      /* mta_sts_txt_log */
+    ngx_msec_t                  interval;     /* mta_sts_check_interval */
+
+    /* certificates whose days left one worker checks again */
+    ngx_array_t                *expiry;
+    ngx_event_t                 timer;
 } ngx_http_mta_sts_main_conf_t;
 
 
@@ -107,6 +112,8 @@ static char *ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent,
 static ngx_int_t ngx_http_mta_sts_init(ngx_conf_t *cf);
 static ngx_int_t ngx_http_mta_sts_txt(ngx_conf_t *cf,
     ngx_http_mta_sts_main_conf_t *mmcf);
+static ngx_int_t ngx_http_mta_sts_init_process(ngx_cycle_t *cycle);
+static void ngx_http_mta_sts_expiry_handler(ngx_event_t *ev);
 
 
 static ngx_conf_post_handler_pt  ngx_http_mta_sts_max_age_p =
@@ -173,6 +180,13 @@ static ngx_command_t  ngx_http_mta_sts_commands[] = {
       offsetof(ngx_http_mta_sts_srv_conf_t, check.listener),
       NULL },
 
+    { ngx_string("mta_sts_check_interval"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_mta_sts_main_conf_t, interval),
+      NULL },
+
     { ngx_string("mta_sts_txt_log"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -206,7 +220,7 @@ ngx_module_t  ngx_http_mta_sts_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_mta_sts_init_process,         /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     NULL,                                  /* exit process */
@@ -908,7 +922,16 @@ ngx_http_mta_sts_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     mmcf->enabled = 0;
+     *     mmcf->expiry = NULL;
+     *     mmcf->timer = { 0 };
+     */
+
     mmcf->txt_log = NGX_CONF_UNSET_UINT;
+    mmcf->interval = NGX_CONF_UNSET_MSEC;
 
     return mmcf;
 }
@@ -1074,8 +1097,21 @@ ngx_http_mta_sts_init(ngx_conf_t *cf)
         return NGX_OK;
     }
 
+    ngx_conf_init_msec_value(mmcf->interval, 86400 * 1000);
+
+#if (NGX_HTTP_SSL)
+    if (mmcf->interval) {
+        mmcf->expiry = ngx_array_create(cf->pool, 4,
+                                        sizeof(ngx_http_mta_sts_expiry_t));
+        if (mmcf->expiry == NULL) {
+            return NGX_ERROR;
+        }
+    }
+#endif
+
     if (ngx_http_mta_sts_check(cf, ngx_http_mta_sts_module.ctx_index,
-                               offsetof(ngx_http_mta_sts_srv_conf_t, check))
+                               offsetof(ngx_http_mta_sts_srv_conf_t, check),
+                               mmcf->expiry)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -1182,4 +1218,57 @@ ngx_http_mta_sts_txt(ngx_conf_t *cf, ngx_http_mta_sts_main_conf_t *mmcf)
 
     return ngx_http_mta_sts_ids(cf, &ids, mmcf->txt_log,
                                 &ngx_http_mta_sts_module);
+}
+
+
+/*
+ * Certificates expire while nginx runs, and a failed renewal reloads
+ * nothing: the first worker checks their days left again on a timer
+ * (daily by default), and says the same as "nginx -t" would.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_mta_sts_main_conf_t  *mmcf;
+
+    if ((ngx_process != NGX_PROCESS_WORKER
+         && ngx_process != NGX_PROCESS_SINGLE)
+        || ngx_worker != 0)
+    {
+        return NGX_OK;
+    }
+
+    mmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_mta_sts_module);
+
+    if (mmcf == NULL || mmcf->expiry == NULL || mmcf->expiry->nelts == 0) {
+        return NGX_OK;
+    }
+
+    mmcf->timer.handler = ngx_http_mta_sts_expiry_handler;
+    mmcf->timer.data = mmcf;
+    mmcf->timer.log = cycle->log;
+    mmcf->timer.cancelable = 1;
+
+    ngx_add_timer(&mmcf->timer, mmcf->interval);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_mta_sts_expiry_handler(ngx_event_t *ev)
+{
+    ngx_http_mta_sts_main_conf_t  *mmcf;
+
+    mmcf = ev->data;
+
+    if (ngx_exiting || ngx_terminate) {
+        return;
+    }
+
+    ngx_http_mta_sts_check_expiry(ev->log, mmcf->expiry);
+
+    ngx_add_timer(ev, mmcf->interval);
 }

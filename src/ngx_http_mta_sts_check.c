@@ -32,14 +32,15 @@ typedef struct {
     ngx_uint_t                  exact;        /* exact "mta-sts." names */
     ngx_uint_t                  reachable;
 
-    /* certificate files already reported, once for all servers */
-    ngx_rbtree_t               *reported;
+    /* certificate files already checked, once for all servers */
+    ngx_rbtree_t               *files;
+    ngx_array_t                *expiry;
 } ngx_http_mta_sts_check_ctx_t;
 
 
 typedef struct {
     ngx_str_node_t              sn;
-    ngx_http_core_srv_conf_t   *cscf;         /* the one it was reported in */
+    ngx_http_core_srv_conf_t   *cscf;         /* the first that loads it */
 } ngx_http_mta_sts_check_file_t;
 
 
@@ -57,16 +58,19 @@ static void ngx_http_mta_sts_check_certs(ngx_conf_t *cf,
     ngx_http_mta_sts_check_ctx_t *ctx, SSL_CTX *ssl);
 static void ngx_http_mta_sts_check_cert(ngx_conf_t *cf,
     ngx_http_mta_sts_check_ctx_t *ctx, X509 *x, STACK_OF(X509) *chain);
-static ngx_uint_t ngx_http_mta_sts_check_once(ngx_conf_t *cf,
-    ngx_http_mta_sts_check_ctx_t *ctx, char *file);
+static ngx_uint_t ngx_http_mta_sts_check_first(ngx_conf_t *cf,
+    ngx_http_mta_sts_check_ctx_t *ctx, X509 *x, char *file);
+static void ngx_http_mta_sts_check_validity(ngx_log_t *log,
+    ngx_http_mta_sts_expiry_t *e);
 #endif
 
 
 ngx_int_t
-ngx_http_mta_sts_check(ngx_conf_t *cf, ngx_uint_t ctx_index, size_t offset)
+ngx_http_mta_sts_check(ngx_conf_t *cf, ngx_uint_t ctx_index, size_t offset,
+    ngx_array_t *expiry)
 {
     ngx_uint_t                     s;
-    ngx_rbtree_t                   reported;
+    ngx_rbtree_t                   files;
     ngx_rbtree_node_t              sentinel;
     ngx_http_core_srv_conf_t     **cscfp;
     ngx_http_core_main_conf_t     *cmcf;
@@ -76,7 +80,7 @@ ngx_http_mta_sts_check(ngx_conf_t *cf, ngx_uint_t ctx_index, size_t offset)
         return NGX_ERROR;
     }
 
-    ngx_rbtree_init(&reported, &sentinel, ngx_str_rbtree_insert_value);
+    ngx_rbtree_init(&files, &sentinel, ngx_str_rbtree_insert_value);
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
     cscfp = cmcf->servers.elts;
@@ -87,7 +91,8 @@ ngx_http_mta_sts_check(ngx_conf_t *cf, ngx_uint_t ctx_index, size_t offset)
 
         ctx.cscf = cscfp[s];
         ctx.ccf = ngx_http_mta_sts_check_conf(cscfp[s], ctx_index, offset);
-        ctx.reported = &reported;
+        ctx.files = &files;
+        ctx.expiry = expiry;
 
         if (!ctx.ccf->enabled
             || ctx.ccf->check == NGX_HTTP_MTA_STS_CHECK_OFF)
@@ -407,12 +412,12 @@ static void
 ngx_http_mta_sts_check_cert(ngx_conf_t *cf,
     ngx_http_mta_sts_check_ctx_t *ctx, X509 *x, STACK_OF(X509) *chain)
 {
-    int                        left;
     char                      *file, *why;
     size_t                     len;
     ngx_uint_t                 i, n;
     ngx_http_server_name_t    *sn;
     ngx_http_core_srv_conf_t  *cscf;
+    ngx_http_mta_sts_expiry_t  e;
     char                       buf[NGX_HTTP_MTA_STS_CHECK_NAMES];
 
     cscf = ctx->cscf;
@@ -494,77 +499,47 @@ ngx_http_mta_sts_check_cert(ngx_conf_t *cf,
                       cscf->file_name, cscf->line);
     }
 
-    /* the same file in many servers is reported once */
+    /* the same file in many servers is reported once, for the first */
 
-    switch (ngx_http_mta_sts_cert_validity(x, ctx->ccf->days, &left)) {
-
-    case NGX_HTTP_MTA_STS_CERT_EXPIRED:
-        if (ngx_http_mta_sts_check_once(cf, ctx, file)) {
-            ngx_log_error(ctx->warn, cf->log, 0,
-                          "certificate \"%s\" for \"%V\" has expired, "
-                          "senders will not fetch the MTA-STS policy "
-                          NGX_HTTP_MTA_STS_CHECK_RFC " in %s:%ui",
-                          file, &ctx->host, cscf->file_name, cscf->line);
-        }
-        break;
-
-    case NGX_HTTP_MTA_STS_CERT_NOT_YET_VALID:
-        if (ngx_http_mta_sts_check_once(cf, ctx, file)) {
-            ngx_log_error(ctx->warn, cf->log, 0,
-                          "certificate \"%s\" for \"%V\" is not yet valid, "
-                          "senders will not fetch the MTA-STS policy "
-                          NGX_HTTP_MTA_STS_CHECK_RFC " in %s:%ui",
-                          file, &ctx->host, cscf->file_name, cscf->line);
-        }
-        break;
-
-    case NGX_HTTP_MTA_STS_CERT_EXPIRING:
-        if (ngx_http_mta_sts_check_once(cf, ctx, file)) {
-            ngx_log_error(ctx->warn, cf->log, 0,
-                          "certificate \"%s\" for \"%V\" expires in %d "
-                          "day%s, senders will not fetch the MTA-STS policy "
-                          "after that " NGX_HTTP_MTA_STS_CHECK_RFC
-                          " in %s:%ui",
-                          file, &ctx->host, left, left == 1 ? "" : "s",
-                          cscf->file_name, cscf->line);
-        }
-        break;
-
-    default:
-        break;
+    if (!ngx_http_mta_sts_check_first(cf, ctx, x, file)) {
+        return;
     }
+
+    e.cert = x;
+    e.file = file;
+    e.host = ctx->host;
+    e.conf_file = cscf->file_name;
+    e.line = cscf->line;
+    e.days = ctx->ccf->days;
+    e.level = ctx->warn;
+
+    ngx_http_mta_sts_check_validity(cf->log, &e);
 
     switch (ngx_http_mta_sts_cert_chain(x, chain)) {
 
     case NGX_HTTP_MTA_STS_CERT_NO_CHAIN:
-        if (ngx_http_mta_sts_check_once(cf, ctx, file)) {
-            ngx_log_error(ctx->warn, cf->log, 0,
-                          "certificate \"%s\" for \"%V\" has no intermediate "
-                          "certificate after it, senders do not fetch "
-                          "missing ones " NGX_HTTP_MTA_STS_CHECK_RFC
-                          "; use the full chain file in %s:%ui",
-                          file, &ctx->host, cscf->file_name, cscf->line);
-        }
+        ngx_log_error(ctx->warn, cf->log, 0,
+                      "certificate \"%s\" for \"%V\" has no intermediate "
+                      "certificate after it, senders do not fetch "
+                      "missing ones " NGX_HTTP_MTA_STS_CHECK_RFC
+                      "; use the full chain file in %s:%ui",
+                      file, &ctx->host, cscf->file_name, cscf->line);
         break;
 
     case NGX_HTTP_MTA_STS_CERT_SELF_SIGNED:
-        if (ngx_http_mta_sts_check_once(cf, ctx, file)) {
-            ngx_log_error(ctx->warn, cf->log, 0,
-                          "certificate \"%s\" for \"%V\" is self-signed, "
-                          "senders will not trust it "
-                          NGX_HTTP_MTA_STS_CHECK_RFC " in %s:%ui",
-                          file, &ctx->host, cscf->file_name, cscf->line);
-        }
+        ngx_log_error(ctx->warn, cf->log, 0,
+                      "certificate \"%s\" for \"%V\" is self-signed, "
+                      "senders will not trust it "
+                      NGX_HTTP_MTA_STS_CHECK_RFC " in %s:%ui",
+                      file, &ctx->host, cscf->file_name, cscf->line);
         break;
 
     case NGX_HTTP_MTA_STS_CERT_WRONG_CHAIN:
-        if (ngx_http_mta_sts_check_once(cf, ctx, file)) {
-            ngx_log_error(ctx->warn, cf->log, 0,
-                          "certificate \"%s\" for \"%V\" is not followed by "
-                          "the certificate that issued it, senders will not "
-                          "trust it " NGX_HTTP_MTA_STS_CHECK_RFC " in %s:%ui",
-                          file, &ctx->host, cscf->file_name, cscf->line);
-        }
+        ngx_log_error(ctx->warn, cf->log, 0,
+                      "certificate \"%s\" for \"%V\" is not followed by "
+                      "the certificate that issued it, senders will not "
+                      "trust it " NGX_HTTP_MTA_STS_CHECK_RFC " in %s:%ui",
+                      file, &ctx->host, cscf->file_name, cscf->line);
         break;
 
     default:
@@ -575,15 +550,17 @@ ngx_http_mta_sts_check_cert(ngx_conf_t *cf,
 
 /*
  * A certificate file used by thousands of servers is reported for the
- * first only; returns 1 when the file was not reported yet.
+ * first that loads it only: returns 1 for that server.  The first time a
+ * file is seen, it is added to the list of the daily check.
  */
 
 static ngx_uint_t
-ngx_http_mta_sts_check_once(ngx_conf_t *cf,
-    ngx_http_mta_sts_check_ctx_t *ctx, char *file)
+ngx_http_mta_sts_check_first(ngx_conf_t *cf,
+    ngx_http_mta_sts_check_ctx_t *ctx, X509 *x, char *file)
 {
     uint32_t                        hash;
     ngx_str_t                       name;
+    ngx_http_mta_sts_expiry_t      *e;
     ngx_http_mta_sts_check_file_t  *f;
 
     name.data = (u_char *) file;
@@ -591,10 +568,9 @@ ngx_http_mta_sts_check_once(ngx_conf_t *cf,
     hash = ngx_crc32_long(name.data, name.len);
 
     f = (ngx_http_mta_sts_check_file_t *)
-            ngx_str_rbtree_lookup(ctx->reported, &name, hash);
+            ngx_str_rbtree_lookup(ctx->files, &name, hash);
 
     if (f) {
-        /* another problem of the same file in the same server is said */
         return f->cscf == ctx->cscf;
     }
 
@@ -607,9 +583,80 @@ ngx_http_mta_sts_check_once(ngx_conf_t *cf,
     f->sn.str = name;
     f->cscf = ctx->cscf;
 
-    ngx_rbtree_insert(ctx->reported, &f->sn.node);
+    ngx_rbtree_insert(ctx->files, &f->sn.node);
+
+    if (ctx->expiry) {
+        e = ngx_array_push(ctx->expiry);
+        if (e == NULL) {
+            return 1;
+        }
+
+        e->cert = x;
+        e->file = file;
+        e->host = ctx->host;
+        e->conf_file = ctx->cscf->file_name;
+        e->line = ctx->cscf->line;
+        e->days = ctx->ccf->days;
+        e->level = ctx->warn;
+    }
 
     return 1;
 }
 
+
+/* the same words at load time and from the daily check */
+
+static void
+ngx_http_mta_sts_check_validity(ngx_log_t *log, ngx_http_mta_sts_expiry_t *e)
+{
+    int  left;
+
+    switch (ngx_http_mta_sts_cert_validity(e->cert, e->days, &left)) {
+
+    case NGX_HTTP_MTA_STS_CERT_EXPIRED:
+        ngx_log_error(e->level, log, 0,
+                      "certificate \"%s\" for \"%V\" has expired, "
+                      "senders will not fetch the MTA-STS policy "
+                      NGX_HTTP_MTA_STS_CHECK_RFC " in %s:%ui",
+                      e->file, &e->host, e->conf_file, e->line);
+        break;
+
+    case NGX_HTTP_MTA_STS_CERT_NOT_YET_VALID:
+        ngx_log_error(e->level, log, 0,
+                      "certificate \"%s\" for \"%V\" is not yet valid, "
+                      "senders will not fetch the MTA-STS policy "
+                      NGX_HTTP_MTA_STS_CHECK_RFC " in %s:%ui",
+                      e->file, &e->host, e->conf_file, e->line);
+        break;
+
+    case NGX_HTTP_MTA_STS_CERT_EXPIRING:
+        ngx_log_error(e->level, log, 0,
+                      "certificate \"%s\" for \"%V\" expires in %d "
+                      "day%s, senders will not fetch the MTA-STS policy "
+                      "after that " NGX_HTTP_MTA_STS_CHECK_RFC " in %s:%ui",
+                      e->file, &e->host, left, left == 1 ? "" : "s",
+                      e->conf_file, e->line);
+        break;
+
+    default:
+        break;
+    }
+}
+
 #endif
+
+
+void
+ngx_http_mta_sts_check_expiry(ngx_log_t *log, ngx_array_t *expiry)
+{
+#if (NGX_HTTP_SSL)
+    ngx_uint_t                  i;
+    ngx_http_mta_sts_expiry_t  *e;
+
+    e = expiry->elts;
+
+    for (i = 0; i < expiry->nelts; i++) {
+        ngx_http_mta_sts_check_validity(log, &e[i]);
+    }
+#endif
+}

@@ -45,14 +45,36 @@ typedef struct {
 } ngx_http_mta_sts_check_t;
 
 
+#if (NGX_HTTP_SSL)
+
+/* a certificate file whose days left one worker checks again daily */
+
+typedef struct {
+    X509           *cert;             /* owned by the server's SSL_CTX */
+    char           *file;
+    ngx_str_t       host;
+    u_char         *conf_file;        /* the server block's */
+    ngx_uint_t      line;
+    ngx_int_t       days;
+    ngx_uint_t      level;
+} ngx_http_mta_sts_expiry_t;
+
+#endif
+
+
 /*
  * Called from the postconfiguration, when every server is merged and its
  * certificates are loaded: "offset" is where ngx_http_mta_sts_check_t
- * stands in the module's server configuration.
+ * stands in the module's server configuration.  Each certificate file
+ * checked is added once to "expiry" (ngx_http_mta_sts_expiry_t), unless
+ * it is NULL.
  */
 
 ngx_int_t ngx_http_mta_sts_check(ngx_conf_t *cf, ngx_uint_t ctx_index,
-    size_t offset);
+    size_t offset, ngx_array_t *expiry);
+
+/* the days left of each, again: from a worker's timer */
+void ngx_http_mta_sts_check_expiry(ngx_log_t *log, ngx_array_t *expiry);
 
 
 #endif /* _NGX_HTTP_MTA_STS_CHECK_H_INCLUDED_ */
