@@ -79,9 +79,11 @@ test-examples: module
 
 fuzz: module
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash t/fuzz/run.sh
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash t/fuzz/cert.sh
 
 test-fuzz: module
 	@BUILD=$(BUILD) FUZZ_SECONDS=5 FUZZ_REQUIRED=1 bash t/fuzz/run.sh
+	@BUILD=$(BUILD) FUZZ_SECONDS=5 FUZZ_REQUIRED=1 bash t/fuzz/cert.sh
 
 bench: module
 	@sh util/deps.sh bench
