@@ -144,6 +144,16 @@ chomp $pid if defined $pid;
 
 ok($pid, "nginx started");
 
+# its workers running, so that a SIGHUP is a reload and not lost in start
+
+for (1 .. 50) {
+    if (open my $fh, "<", "$dir/logs/error.log") {
+        last if grep { /start worker process/ } <$fh>;
+    }
+
+    sleep 0.1;
+}
+
 sub reload {
     my ($http) = @_;
 
@@ -161,7 +171,7 @@ sub reload {
         seek $fh, $size, 0;
         $log = do { local $/; <$fh> };
 
-        last if $log =~ /start worker process/;
+        last if $log =~ /reconfiguring.*start worker process/s;
     }
 
     diag($log) if $ENV{TEST_VERBOSE};
