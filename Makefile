@@ -6,6 +6,9 @@
 #   make bench    the module against a static file and return 200, and
 #                 the TLS report receiver against DAV PUT
 #   make scale    10,000 domains: server blocks, a map, return locations
+#   make check-scale
+#                 nginx -t on 10,000 domains with a certificate each,
+#                 with and without the load-time checks
 #   make soak     reloads under full load, against return 200
 #   make fuzz     the policy rules and the TLS report logic under
 #                 libFuzzer, FUZZ_SECONDS=N each
@@ -51,7 +54,7 @@ T          = t/*.t
 FUZZ_SECONDS ?= 10
 
 .PHONY: all deps test-deps module run test unit test-nginx test-examples \
-        test-interop test-fuzz fuzz soak bench scale test-asan \
+        test-interop test-fuzz fuzz soak bench scale check-scale test-asan \
         test-valgrind test-reload test-static test-fresh suite deb clean
 
 all: module
@@ -69,13 +72,19 @@ $(BUILD)/unit: t/unit/policy.c src/ngx_http_mta_sts_policy.c \
                src/ngx_http_mta_sts_policy.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/policy.c src/ngx_http_mta_sts_policy.c
 
+$(BUILD)/unit-cert: t/unit/cert.c src/ngx_http_mta_sts_cert.c \
+                    src/ngx_http_mta_sts_cert.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/cert.c src/ngx_http_mta_sts_cert.c \
+	    -lcrypto
+
 $(BUILD)/unit-tlsrpt: t/unit/tlsrpt.c src/ngx_http_mta_sts_tlsrpt.c \
                       src/ngx_http_mta_sts_tlsrpt.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/tlsrpt.c \
 	    src/ngx_http_mta_sts_tlsrpt.c -lz -ljansson -lcrypto
 
-unit: module $(BUILD)/unit $(BUILD)/unit-tlsrpt
+unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt
 	$(BUILD)/unit
+	$(BUILD)/unit-cert
 	$(BUILD)/unit-tlsrpt
 
 run: module
@@ -89,9 +98,11 @@ test-examples: module
 
 fuzz: module
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash t/fuzz/run.sh
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash t/fuzz/cert.sh
 
 test-fuzz: module
 	@BUILD=$(BUILD) FUZZ_SECONDS=5 FUZZ_REQUIRED=1 bash t/fuzz/run.sh
+	@BUILD=$(BUILD) FUZZ_SECONDS=5 FUZZ_REQUIRED=1 bash t/fuzz/cert.sh
 
 bench: module
 	@sh util/deps.sh bench
@@ -101,6 +112,9 @@ bench: module
 scale: module
 	@sh util/deps.sh bench
 	@bash bench/scale.sh $(NGINX) $(MODULE) $(BUILD)/scale
+
+check-scale: module
+	@bash bench/check-scale.sh $(NGINX) $(MODULE) $(BUILD)/check-scale
 
 soak: module
 	@sh util/deps.sh bench

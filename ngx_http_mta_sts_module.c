@@ -9,6 +9,8 @@
 #include <ngx_http.h>
 #include <ngx_sha1.h>
 #include <ngx_http_mta_sts_policy.h>
+#include <ngx_http_mta_sts_check.h>
+#include <ngx_http_mta_sts_ids.h>
 
 
 #define NGX_HTTP_MTA_STS_HOST_PREFIX  "mta-sts."
@@ -41,6 +43,12 @@ typedef struct {
 
 typedef struct {
     ngx_flag_t                  enabled;      /* a server serves a policy */
+    ngx_uint_t                  txt_log;      /* mta_sts_txt_log */
+    ngx_msec_t                  interval;     /* mta_sts_check_interval */
+
+    /* certificates whose days left one worker checks again */
+    ngx_array_t                *expiry;
+    ngx_event_t                 timer;
 } ngx_http_mta_sts_main_conf_t;
 
 
@@ -60,6 +68,9 @@ typedef struct {
     ngx_flag_t                  variables;
     ngx_str_t                  *mx_values;
     ngx_http_mta_sts_answer_t   answer;
+
+    /* what "nginx -t" says about the server: ngx_http_mta_sts_check.c */
+    ngx_http_mta_sts_check_t    check;
 } ngx_http_mta_sts_srv_conf_t;
 
 
@@ -99,10 +110,30 @@ static void *ngx_http_mta_sts_create_srv_conf(ngx_conf_t *cf);
 static char *ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static ngx_int_t ngx_http_mta_sts_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_mta_sts_txt(ngx_conf_t *cf,
+    ngx_http_mta_sts_main_conf_t *mmcf);
+static ngx_int_t ngx_http_mta_sts_init_process(ngx_cycle_t *cycle);
+static void ngx_http_mta_sts_expiry_handler(ngx_event_t *ev);
 
 
 static ngx_conf_post_handler_pt  ngx_http_mta_sts_max_age_p =
     ngx_http_mta_sts_max_age;
+
+
+static ngx_conf_enum_t  ngx_http_mta_sts_check_values[] = {
+    { ngx_string("on"), NGX_HTTP_MTA_STS_CHECK_ON },
+    { ngx_string("quiet"), NGX_HTTP_MTA_STS_CHECK_QUIET },
+    { ngx_string("off"), NGX_HTTP_MTA_STS_CHECK_OFF },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_mta_sts_txt_log_values[] = {
+    { ngx_string("changed"), NGX_HTTP_MTA_STS_TXT_CHANGED },
+    { ngx_string("all"), NGX_HTTP_MTA_STS_TXT_ALL },
+    { ngx_string("off"), NGX_HTTP_MTA_STS_TXT_OFF },
+    { ngx_null_string, 0 }
+};
 
 
 static ngx_command_t  ngx_http_mta_sts_commands[] = {
@@ -127,6 +158,41 @@ static ngx_command_t  ngx_http_mta_sts_commands[] = {
       NGX_HTTP_SRV_CONF_OFFSET,
       offsetof(ngx_http_mta_sts_srv_conf_t, max_age),
       &ngx_http_mta_sts_max_age_p },
+
+    { ngx_string("mta_sts_check"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_mta_sts_srv_conf_t, check.check),
+      &ngx_http_mta_sts_check_values },
+
+    { ngx_string("mta_sts_check_days"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_mta_sts_srv_conf_t, check.days),
+      NULL },
+
+    { ngx_string("mta_sts_check_listener"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_mta_sts_srv_conf_t, check.listener),
+      NULL },
+
+    { ngx_string("mta_sts_check_interval"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_mta_sts_main_conf_t, interval),
+      NULL },
+
+    { ngx_string("mta_sts_txt_log"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_mta_sts_main_conf_t, txt_log),
+      &ngx_http_mta_sts_txt_log_values },
 
       ngx_null_command
 };
@@ -154,7 +220,7 @@ ngx_module_t  ngx_http_mta_sts_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_mta_sts_init_process,         /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     NULL,                                  /* exit process */
@@ -849,7 +915,25 @@ ngx_http_mta_sts_add_variables(ngx_conf_t *cf)
 static void *
 ngx_http_mta_sts_create_main_conf(ngx_conf_t *cf)
 {
-    return ngx_pcalloc(cf->pool, sizeof(ngx_http_mta_sts_main_conf_t));
+    ngx_http_mta_sts_main_conf_t  *mmcf;
+
+    mmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_mta_sts_main_conf_t));
+    if (mmcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     mmcf->enabled = 0;
+     *     mmcf->expiry = NULL;
+     *     mmcf->timer = { 0 };
+     */
+
+    mmcf->txt_log = NGX_CONF_UNSET_UINT;
+    mmcf->interval = NGX_CONF_UNSET_MSEC;
+
+    return mmcf;
 }
 
 
@@ -872,9 +956,17 @@ ngx_http_mta_sts_create_srv_conf(ngx_conf_t *cf)
      *     mscf->variables = 0;
      *     mscf->mx_values = NULL;
      *     mscf->answer = { { 0, NULL }, ... };
+     *     mscf->check.enabled = 0;
+     *     mscf->check.explicit = 0;
+     *     mscf->check.ssl = 0;
+     *     mscf->check.ssl_443 = 0;
+     *     mscf->check.default_server = 0;
      */
 
     mscf->mode = NGX_CONF_UNSET_UINT;
+    mscf->check.check = NGX_CONF_UNSET_UINT;
+    mscf->check.days = NGX_CONF_UNSET;
+    mscf->check.listener = NGX_CONF_UNSET;
     mscf->mx = NGX_CONF_UNSET_PTR;
     mscf->max_age = NGX_CONF_UNSET;
 
@@ -891,6 +983,8 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_uint_t                     i, inherited;
     ngx_http_mta_sts_value_t      *v;
     ngx_http_mta_sts_main_conf_t  *mmcf;
+
+    conf->check.explicit = (conf->mode != NGX_CONF_UNSET_UINT);
 
     inherited = (conf->mode == NGX_CONF_UNSET_UINT
                  && conf->mx == NGX_CONF_UNSET_PTR
@@ -911,9 +1005,17 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->mx, prev->mx, NULL);
     ngx_conf_merge_sec_value(conf->max_age, prev->max_age, 7 * 86400);
 
+    ngx_conf_merge_uint_value(conf->check.check, prev->check.check,
+                              NGX_HTTP_MTA_STS_CHECK_ON);
+    ngx_conf_merge_value(conf->check.days, prev->check.days,
+                         NGX_HTTP_MTA_STS_CHECK_DAYS);
+    ngx_conf_merge_value(conf->check.listener, prev->check.listener, 1);
+
     if (conf->mode == NGX_HTTP_MTA_STS_OFF) {
         return NGX_CONF_OK;
     }
+
+    conf->check.enabled = 1;
 
     mmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_mta_sts_module);
     mmcf->enabled = 1;
@@ -977,8 +1079,9 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
 
 
 /*
- * Runs after the servers are merged: where no server serves a policy, the
- * handler is not installed and requests pay nothing for the module.
+ * Runs after the servers are merged, their certificates loaded: where no
+ * server serves a policy, nothing is checked, the handler is not
+ * installed and requests pay nothing for the module.
  */
 
 static ngx_int_t
@@ -994,6 +1097,30 @@ ngx_http_mta_sts_init(ngx_conf_t *cf)
         return NGX_OK;
     }
 
+    ngx_conf_init_msec_value(mmcf->interval, 86400 * 1000);
+
+#if (NGX_HTTP_SSL)
+    if (mmcf->interval) {
+        mmcf->expiry = ngx_array_create(cf->pool, 4,
+                                        sizeof(ngx_http_mta_sts_expiry_t));
+        if (mmcf->expiry == NULL) {
+            return NGX_ERROR;
+        }
+    }
+#endif
+
+    if (ngx_http_mta_sts_check(cf, ngx_http_mta_sts_module.ctx_index,
+                               offsetof(ngx_http_mta_sts_srv_conf_t, check),
+                               mmcf->expiry)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_mta_sts_txt(cf, mmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_SERVER_REWRITE_PHASE].handlers);
@@ -1004,4 +1131,144 @@ ngx_http_mta_sts_init(ngx_conf_t *cf)
     *h = ngx_http_mta_sts_handler;
 
     return NGX_OK;
+}
+
+
+/*
+ * The domain and id of every exact "mta-sts.<domain>" name of a server
+ * with a static policy, for the TXT records (ngx_http_mta_sts_ids.c).
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_txt(ngx_conf_t *cf, ngx_http_mta_sts_main_conf_t *mmcf)
+{
+    size_t                         len, n;
+    ngx_str_t                     *name;
+    ngx_uint_t                     s, i;
+    ngx_array_t                    ids;
+    ngx_http_mta_sts_id_t         *id;
+    ngx_http_server_name_t        *sn;
+    ngx_http_core_srv_conf_t     **cscfp;
+    ngx_http_core_main_conf_t     *cmcf;
+    ngx_http_mta_sts_srv_conf_t   *mscf;
+
+    ngx_conf_init_uint_value(mmcf->txt_log, NGX_HTTP_MTA_STS_TXT_CHANGED);
+
+    if (mmcf->txt_log == NGX_HTTP_MTA_STS_TXT_OFF) {
+        return NGX_OK;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    if (ngx_array_init(&ids, cf->pool, cmcf->servers.nelts,
+                       sizeof(ngx_http_mta_sts_id_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    len = sizeof(NGX_HTTP_MTA_STS_HOST_PREFIX) - 1;
+    cscfp = cmcf->servers.elts;
+
+    for (s = 0; s < cmcf->servers.nelts; s++) {
+
+        mscf = cscfp[s]->ctx->srv_conf[ngx_http_mta_sts_module.ctx_index];
+
+        if (mscf->mode == NGX_HTTP_MTA_STS_OFF || mscf->variables) {
+            continue;
+        }
+
+        sn = cscfp[s]->server_names.elts;
+
+        for (i = 0; i < cscfp[s]->server_names.nelts; i++) {
+            name = &sn[i].name;
+
+#if (NGX_PCRE)
+            if (sn[i].regex) {
+                continue;
+            }
+#endif
+
+            if (name->len <= len
+                || name->data[name->len - 1] == '*'
+                || ngx_strncmp(name->data, NGX_HTTP_MTA_STS_HOST_PREFIX, len)
+                   != 0)
+            {
+                continue;
+            }
+
+            /* "mta-sts.example.com." is the same domain */
+
+            n = name->len - len - (name->data[name->len - 1] == '.');
+
+            if (n == 0) {
+                continue;
+            }
+
+            id = ngx_array_push(&ids);
+            if (id == NULL) {
+                return NGX_ERROR;
+            }
+
+            id->domain.data = name->data + len;
+            id->domain.len = n;
+            id->id = mscf->answer.id;
+        }
+    }
+
+    return ngx_http_mta_sts_ids(cf, &ids, mmcf->txt_log,
+                                &ngx_http_mta_sts_module);
+}
+
+
+/*
+ * Certificates expire while nginx runs, and a failed renewal reloads
+ * nothing: the first worker checks their days left again on a timer
+ * (daily by default), and says the same as "nginx -t" would.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_mta_sts_main_conf_t  *mmcf;
+
+    if ((ngx_process != NGX_PROCESS_WORKER
+         && ngx_process != NGX_PROCESS_SINGLE)
+        || ngx_worker != 0)
+    {
+        return NGX_OK;
+    }
+
+    mmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_mta_sts_module);
+
+    if (mmcf == NULL || mmcf->expiry == NULL || mmcf->expiry->nelts == 0) {
+        return NGX_OK;
+    }
+
+    mmcf->timer.handler = ngx_http_mta_sts_expiry_handler;
+    mmcf->timer.data = mmcf;
+    mmcf->timer.log = cycle->log;
+    mmcf->timer.cancelable = 1;
+
+    ngx_add_timer(&mmcf->timer, mmcf->interval);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_mta_sts_expiry_handler(ngx_event_t *ev)
+{
+    ngx_http_mta_sts_main_conf_t  *mmcf;
+
+    mmcf = ev->data;
+
+    if (ngx_exiting || ngx_terminate) {
+        return;
+    }
+
+    ngx_http_mta_sts_check_expiry(ev->log, mmcf->expiry);
+
+    ngx_add_timer(ev, mmcf->interval);
 }

@@ -4,6 +4,15 @@
 
 use Test::Nginx::Socket 'no_plan';
 
+# These blocks serve policies over plain HTTP on purpose: the listener
+# check (t/012-check.t) is off here, as where TLS ends in front of nginx.
+add_block_preprocessor(sub {
+    my $block = shift;
+
+    $block->set_value("http_config", ($block->http_config // "")
+                      . "\n    mta_sts_check_listener off;\n");
+});
+
 run_tests();
 
 __DATA__

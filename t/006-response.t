@@ -9,6 +9,15 @@
 
 use Test::Nginx::Socket 'no_plan';
 
+# These blocks serve policies over plain HTTP on purpose: the listener
+# check (t/012-check.t) is off here, as where TLS ends in front of nginx.
+add_block_preprocessor(sub {
+    my $block = shift;
+
+    $block->set_value("http_config", ($block->http_config // "")
+                      . "\n    mta_sts_check_listener off;\n");
+});
+
 # A valid mx name, unique by $i, of exactly $len characters (labels of at
 # most 63 characters).
 sub mx_name {

@@ -1,0 +1,130 @@
+# Certificates expire while nginx runs, and a failed renewal reloads
+# nothing: the first worker checks their days left again every
+# mta_sts_check_interval (a day by default) and says what "nginx -t" says
+# (RFC 8461, section 3.3).  Plain Test::More: the test tells the line
+# said at load time from the worker's by pid ("start worker process N").
+
+use strict;
+use warnings;
+
+use Test::More;
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use Time::HiRes qw(sleep);
+
+my $nginx = $ENV{TEST_NGINX_BINARY} || "nginx";
+my $modules = $ENV{TEST_NGINX_LOAD_MODULES} || "";
+my $dir = tempdir("mta-sts-timer-XXXXXX", TMPDIR => 1, CLEANUP => 1);
+my $certs = "$dir/certs";
+
+system("sh", "t/cert/make-certs.sh", $certs) == 0
+    or BAIL_OUT("t/cert/make-certs.sh failed");
+
+mkdir "$dir/logs";
+mkdir "$dir/conf";
+
+my $sock = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
+                                 Listen => 1)
+    or die "no free port: $!\n";
+my $port = $sock->sockport;
+close $sock;
+
+sub run {
+    my ($interval) = @_;
+
+    my $load = join "", map { "load_module $_;\n" } split ' ', $modules;
+
+    open my $fh, ">", "$dir/conf/nginx.conf" or die "$!\n";
+    print $fh <<"END";
+${load}pid logs/nginx.pid;
+error_log logs/error.log notice;
+worker_processes 2;
+events {}
+http {
+    mta_sts_check_interval $interval;
+    mta_sts_check_listener off;
+    mta_sts_txt_log off;
+
+    server {
+        listen 127.0.0.1:$port ssl;
+        server_name mta-sts.example.com;
+        ssl_certificate $certs/soon.crt;
+        ssl_certificate_key $certs/ec.key;
+        mta_sts_mode enforce;
+        mta_sts_mx mail.example.com;
+    }
+}
+END
+    close $fh;
+
+    unlink "$dir/logs/error.log", "$dir/logs/nginx.pid";
+
+    system("$nginx -p $dir/ -c conf/nginx.conf -e logs/error.log") == 0
+        or BAIL_OUT("nginx did not start");
+
+    my $pid;
+
+    for (1 .. 50) {
+        if (open my $fh, "<", "$dir/logs/nginx.pid") {
+            $pid = <$fh>;
+            last if $pid;
+        }
+
+        sleep 0.1;
+    }
+
+    chomp $pid;
+
+    sleep 2.5;
+
+    kill "QUIT", $pid;
+
+    for (1 .. 50) {
+        last unless kill 0, $pid;
+        sleep 0.1;
+    }
+
+    ok(!kill(0, $pid), "mta_sts_check_interval $interval - nginx stopped");
+
+    open $fh, "<", "$dir/logs/error.log" or die "$!\n";
+    my $log = do { local $/; <$fh> };
+
+    diag($log) if $ENV{TEST_VERBOSE};
+
+    my %by = (master => 0, worker => 0);
+    my %workers = map { $_ => 1 } $log =~ /start worker process (\d+)$/mg;
+
+    while ($log =~ /^\S+ \S+ \[warn\] (\d+)#\d+: certificate "\Q$certs\E\/soon\.crt" for "mta-sts\.example\.com" expires in 3 days, senders will not fetch the MTA-STS policy after that \(RFC 8461, section 3\.3\) in \S+\/nginx\.conf:\d+$/mg) {
+        $by{$workers{$1} ? "worker" : "master"}++;
+        $by{pids}{$1} = 1 if $workers{$1};
+    }
+
+    # under "make test-asan", LeakSanitizer aborts exiting workers on
+    # nginx core's exit-time leaks; util/check-sanitizers.pl judges those
+
+    $log =~ s/^.*\[alert\] .*exited on signal 6\n//mg
+        if $ENV{MTA_STS_SAN_LOGS};
+
+    unlike($log, qr/\[alert\]|\[crit\]|\[emerg\]/,
+           "mta_sts_check_interval $interval - nothing worse");
+
+    return \%by;
+}
+
+my $by = run("1s");
+
+is($by->{master}, 1, "interval 1s - said once at load time");
+ok($by->{worker} >= 1 && $by->{worker} <= 3,
+   "interval 1s - said again, once a second ($by->{worker})");
+is(scalar keys %{$by->{pids}}, 1, "interval 1s - by one of the 2 workers");
+
+$by = run("0");
+
+is($by->{master}, 1, "interval 0 - said at load time");
+is($by->{worker}, 0, "interval 0 - no timer");
+
+$by = run("1d");
+
+is($by->{worker}, 0, "interval 1d - not within seconds");
+
+done_testing();
