@@ -165,6 +165,7 @@ main(void)
        == NGX_HTTP_MTA_STS_CERT_CHAIN_OK, "leaf, intermediate, root");
 
     printf("1..%d\n", tests);
+    printf("unit cert: %d passed, %d failed\n", tests - failed, failed);
 
     return failed ? 1 : 0;
 }

@@ -443,6 +443,7 @@ main(void)
     ngx_http_mta_sts_tlsrpt_cleanup();
 
     printf("1..%d\n", tests);
+    printf("unit tlsrpt: %d passed, %d failed\n", tests - failed, failed);
 
     return failed ? 1 : 0;
 }
