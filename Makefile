@@ -101,7 +101,7 @@ test-nginx: test-deps module
 	MTA_STS_NGINX=$(NGINX) \
 	TEST_NGINX_BINARY=$(CURDIR)/util/nginx-e.sh \
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
-	$(PROVE) $$self $(T)
+	sh util/netns.sh $(PROVE) $$self $(T)
 
 # the suite in other modes (util/test-mode.sh): ASan+UBSan build and
 # valgrind, minutes each, are not part of "make test"; reload between

@@ -71,15 +71,6 @@ our $NoLongString;
 our $ConfigPreamble       = '';
 our $FilterHttpConfig;
 
-# Compat-only knobs (documented in t/compat/README.md):
-#
-# Address put in front of the port in the generated "listen" directive.
-# The real module writes "listen <port>;" (all addresses); this runner
-# defaults to the loopback address.  Set TEST_NGINX_COMPAT_LISTEN_ADDR to
-# the empty string to get exactly "listen <port>;".
-our $ListenAddr = defined $ENV{TEST_NGINX_COMPAT_LISTEN_ADDR}
-                  ? $ENV{TEST_NGINX_COMPAT_LISTEN_ADDR} : '127.0.0.1';
-
 # Valgrind mode (TEST_NGINX_USE_VALGRIND), compat-only knobs:
 #
 # TEST_NGINX_COMPAT_VALGRIND_PIDS=<file>: append "<pid> <test name>" for
@@ -615,7 +606,12 @@ sub write_config_file ($$$) {
     my $server_name = $block->server_name;
     $server_name = $ServerName unless defined $server_name;
 
-    my $listen = length($ListenAddr) ? "$ListenAddr:$ServerPort" : $ServerPort;
+    # "listen <port>;", all addresses, as the real module writes it: the
+    # servers of a block that listen on $TEST_NGINX_SERVER_PORT share the
+    # default server's address only when they write it the same way
+    # ("make test" runs the suite in a network namespace of its own,
+    # util/netns.sh)
+    my $listen = $ServerPort;
     my $listen_opts = $ReusePort ? ' reuseport' : '';
 
     my $env_lines = '';
