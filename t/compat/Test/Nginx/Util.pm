@@ -881,6 +881,76 @@ sub _stop_nginx_in_background ($) {
     unlink $PidFile if -f $PidFile;
 }
 
+# /proc/<pid>/stat -> (state, ppid, start time in clock ticks), or ()
+# when there is no such process.  The command name, in parentheses, may
+# contain anything: the fields are read after its last ")".
+sub _proc_stat ($) {
+    my $pid = shift;
+    open my $fh, '<', "/proc/$pid/stat" or return ();
+    my $stat = <$fh>;
+    close $fh;
+    return () unless defined $stat;
+    my $end = rindex $stat, ')';
+    return () if $end < 0;
+    my @f = split ' ', substr($stat, $end + 1);
+    return () if @f < 20;
+    return ($f[0], $f[1], $f[19]);
+}
+
+# The processes whose parent is $ppid (an nginx master's workers and cache
+# processes), as { pid => start time }: the start time tells a process
+# from a later one that reuses its pid.
+sub _children_of ($) {
+    my $ppid = shift;
+    my %kids;
+    opendir my $dh, '/proc' or return \%kids;
+    for my $pid (grep { /^\d+$/ } readdir $dh) {
+        my ($state, $parent, $start) = _proc_stat($pid);
+        next unless defined $parent && $parent == $ppid;
+        next if $state =~ /^[ZX]/;
+        $kids{$pid} = $start;
+    }
+    closedir $dh;
+    return \%kids;
+}
+
+# Those of the processes recorded by _children_of() that still run: a
+# zombie has exited (it only waits for the master to reap it).
+sub _still_running ($) {
+    my $procs = shift;
+    return grep {
+        my ($state, undef, $start) = _proc_stat($_);
+        defined $state && $state !~ /^[ZX]/ && $start == $procs->{$_};
+    } sort { $a <=> $b } keys %$procs;
+}
+
+# HUP mode: nginx's master starts the new workers, sleeps 100 ms, and only
+# then tells the old ones to stop; until they have, they accept
+# connections too and answer them with the previous block's config.  So a
+# block's requests wait until every process the master had before the HUP
+# has exited, as long as it takes them to finish what they were doing
+# (bounded: a worker kept by a connection that never ends fails the block).
+our $HupExitTimeout = 10;
+
+sub _wait_old_workers ($$) {
+    my ($name, $old) = @_;
+    my $limit = $UseValgrind ? $ValgrindExitTimeout : $HupExitTimeout;
+    my $deadline = time + $limit;
+    my @left;
+    while (@left = _still_running($old)) {
+        if (time >= $deadline) {
+            Test::More->builder->no_ending(1);
+            Test::More::fail("$name - the workers of the previous config "
+                             . "(pid @left) still run $limit s after the "
+                             . "reload");
+            return;
+        }
+        sleep 0.01;
+    }
+    warn "$name - the workers of the previous config have exited\n"
+        if $Verbose;
+}
+
 # HUP mode: reload the running master with the new config.  Returns true
 # when the reload was done (so nginx must not be started from scratch).
 sub _try_hup_reload ($$$$) {
@@ -891,6 +961,9 @@ sub _try_hup_reload ($$$$) {
     my $pid = get_pid_from_pidfile($name);
     return 0 unless $pid ne '' && is_running($pid);
     return 0 if $first_time;
+
+    # the processes of the config in force, to wait for after the HUP
+    my $old = _children_of($pid);
 
     setup_server_root(0);
     write_user_files($block, $rand_ports);
@@ -911,8 +984,10 @@ sub _try_hup_reload ($$$$) {
     sleep $TestNginxSleep * 3;
 
     if (defined $block->reload_fails) {
+        # the old workers stay: the old config is still in force
         sleep 0.3;
     } else {
+        _wait_old_workers($name, $old);
         _wait_config_version($name);
     }
     return 1;
