@@ -3,6 +3,9 @@
 # config (nginx's master lets the old workers accept for 100 ms or more
 # after the new ones start).  hup-wait.fixture keeps block 1's worker busy
 # for 2 s after the reload; a runner that does not wait fails its checks.
+# And the master reopens its logs (USR1) before it reloads (HUP), or what
+# it says about the new config goes to the removed log: block 3 stops the
+# master across both signals.
 use strict;
 use warnings;
 use FindBin;
@@ -24,6 +27,11 @@ ok($ok{"$p - response_body - response is expected (repeated req 0, req 0)"},
    "block 2 answered with its own config");
 ok((grep { $_->[2] eq "block 1's workers have exited" && $_->[0] } @res),
    "block 1's workers had exited before block 2's request");
+my $p3 = "hup-wait.fixture TEST 3: third config, its [warn] in the error log"
+         . " after a reload";
+ok($ok{"$p3 - pattern \"duplicate extension \"a\", content type: "
+       . "\"text/html\"\" matches a line in error.log (req 0)"},
+   "the [warn] of block 3's config is in the error log");
 
 # the held request was answered by block 1's worker, after the reload
 open my $fh, '<', "$r->{dir}/held.out"

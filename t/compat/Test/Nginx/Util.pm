@@ -724,7 +724,10 @@ sub run_tests () {
     @blocks = shuffle @blocks unless $NoShuffle;
 
     for my $block (@blocks) {
-        $_->($block) for @BlockPreprocessors;
+        # not $_: a preprocessor may read a file with while (<$fh>)
+        for my $preprocess (@BlockPreprocessors) {
+            $preprocess->($block);
+        }
         $block->set_value("name", $0 . " " . $block->name);
         run_test($block);
         $PrevBlock = $block;
@@ -951,6 +954,28 @@ sub _wait_old_workers ($$) {
         if $Verbose;
 }
 
+# HUP mode, after USR1: setup_server_root() has removed the error log, and
+# the master creates it again when it reopens its logs.  A master that has
+# both USR1 and HUP pending reloads first (its loop looks at HUP before
+# USR1) and writes what it says about the new config, the [warn] lines a
+# block checks, to the removed file.  So the HUP waits until the log is
+# back.
+sub _wait_log_reopened ($) {
+    my $name = shift;
+    my $log = $PrevBlock && $PrevBlock->error_log_file
+              ? $PrevBlock->error_log_file : $ErrLogFile;
+    my $deadline = time + $HupExitTimeout;
+    until (-e $log) {
+        if (time >= $deadline) {
+            Test::More->builder->no_ending(1);
+            Test::More::fail("$name - nginx did not reopen $log "
+                             . "$HupExitTimeout s after USR1");
+            return;
+        }
+        sleep 0.005;
+    }
+}
+
 # HUP mode: reload the running master with the new config.  Returns true
 # when the reload was done (so nginx must not be started from scratch).
 sub _try_hup_reload ($$$$) {
@@ -975,6 +1000,7 @@ sub _try_hup_reload ($$$$) {
         return 0;
     };
     sleep $TestNginxSleep;
+    _wait_log_reopened($name);
 
     warn "sending HUP signal to $pid.\n" if $Verbose;
     kill(SIGHUP, $pid) or do {
