@@ -139,7 +139,7 @@ suite:
 	MTA_STS_NGINX=$(NGINX) \
 	TEST_NGINX_BINARY=$(CURDIR)/util/nginx-e.sh \
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
-	$(PROVE) $$self $(T)
+	sh util/netns.sh $(PROVE) $$self $(T)
 
 # the module built into nginx (--add-module) from a full source tree, and
 # the suite against that nginx: make NGINX_SRC=/path/to/nginx-1.x.y test-static

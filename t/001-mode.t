@@ -192,19 +192,19 @@ site: /.well-known/mta-sts.txt
 === TEST 9: mta_sts_mode - several servers, each its own mode: testing
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_mode testing;
         mta_sts_mx mx.a.example;
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.b.example;
         mta_sts_mode enforce;
         mta_sts_mx mx.b.example;
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.c.example;
         location /.well-known/ {
             return 200 "site c: $uri\n";
@@ -229,19 +229,19 @@ Host: mta-sts.a.example
 === TEST 10: mta_sts_mode - several servers, each its own mode: enforce
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_mode testing;
         mta_sts_mx mx.a.example;
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.b.example;
         mta_sts_mode enforce;
         mta_sts_mx mx.b.example;
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.c.example;
         location /.well-known/ {
             return 200 "site c: $uri\n";
@@ -266,19 +266,19 @@ Host: mta-sts.b.example
 === TEST 11: mta_sts_mode - several servers, the one without a mode serves nothing
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_mode testing;
         mta_sts_mx mx.a.example;
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.b.example;
         mta_sts_mode enforce;
         mta_sts_mx mx.b.example;
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.c.example;
         location /.well-known/ {
             return 200 "site c: $uri\n";
@@ -305,11 +305,11 @@ site c: /.well-known/mta-sts.txt
     mta_sts_mode enforce;
     mta_sts_mx mail.example.com;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.b.example;
     }
 --- config
@@ -334,7 +334,7 @@ site c: /.well-known/mta-sts.txt
 === TEST 13: mta_sts_mode - http level directives after the server blocks are inherited too
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
     }
     mta_sts_mode testing;

@@ -292,12 +292,12 @@ Host: mta-sts.example.com
     mta_sts_mode enforce;
     mta_sts_mx mail.example.com;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_mx mx.a.example;
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.b.example;
         mta_sts_mx mx1.b.example mx2.b.example;
     }

@@ -218,12 +218,12 @@ Host: mta-sts.example.com
     mta_sts_mode testing;
     mta_sts_mx mail.example.com;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_max_age 1d;
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.b.example;
         mta_sts_max_age 3600;
     }

@@ -450,7 +450,7 @@ mta_sts_mode enforce;
 --- http_config
     include $TEST_NGINX_SERVER_ROOT/html/http.conf;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_mx mx.a.example;
     }
@@ -465,7 +465,7 @@ qr/\[emerg\] .*?no "mta_sts_mx" is defined for mta_sts_mode "enforce" in \S+\/ht
 === TEST 44: mode testing in a server, mx set only in another server
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_mode enforce;
         mta_sts_mx mx.a.example;

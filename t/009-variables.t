@@ -145,14 +145,14 @@ id=[]
     mta_sts_mode enforce;
     mta_sts_mx mail.example.com;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         location = /id {
             return 200 "$mta_sts_policy_id\n";
         }
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.b.example;
         mta_sts_mode enforce;
         mta_sts_mx MAIL.example.com;
@@ -190,7 +190,7 @@ id=[]
 --- http_config
     mta_sts_mx mail.example.com;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_mode testing;
         location = /id {
@@ -198,7 +198,7 @@ id=[]
         }
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.b.example;
         mta_sts_mode none;
         location = /id {
@@ -233,7 +233,7 @@ id=[]
 === TEST 8: $mta_sts_policy_id - changes with the mx list, and with its order
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_mode enforce;
         mta_sts_mx mx1.example.com;
@@ -242,7 +242,7 @@ id=[]
         }
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.b.example;
         mta_sts_mode enforce;
         mta_sts_mx mx1.example.com mx2.example.com;
@@ -281,7 +281,7 @@ id=[]
     mta_sts_mode testing;
     mta_sts_mx mail.example.com;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_max_age 1d;
         location = /id {
@@ -289,7 +289,7 @@ id=[]
         }
     }
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.b.example;
         mta_sts_max_age 86401;
         location = /id {
@@ -323,7 +323,7 @@ id=[]
 === TEST 10: $mta_sts_policy_id - the case of mx patterns does not change it
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_mode enforce;
         mta_sts_mx MAIL.Example.COM *.MX.example.net;
@@ -358,7 +358,7 @@ id=[]
 === TEST 11: $mta_sts_policy_id - a duplicate mx pattern does not change it
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_mode enforce;
         mta_sts_mx mail.example.com mail.example.com;
@@ -491,7 +491,7 @@ domain=[] host=[localhost]
 === TEST 17: $mta_sts_domain - set whatever the mode, even in a server that serves a policy
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.a.example;
         mta_sts_mode off;
         location = /domain {

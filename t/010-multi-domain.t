@@ -362,7 +362,7 @@ Host: mta-sts.example.com
 === TEST 16: a regex server_name capture feeds mta_sts_mx
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name ~^mta-sts\.(?<policy_domain>[a-z0-9-]+\.example)$;
 
         mta_sts_mode enforce;
@@ -386,7 +386,7 @@ main::body("enforce", 86400, "mx.shop.example", "*.mx.provider.example")
 === TEST 17: a regex capture that makes an invalid pattern is a 500
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name ~^mta-sts\.(?<policy_domain>.+)$;
 
         mta_sts_mode enforce;
@@ -413,7 +413,7 @@ $::Maps . <<'_EOC_';
     mta_sts_mx   $tenant_mx;
 
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.example.com mta-sts.example.org;
     }
 _EOC_
@@ -438,7 +438,7 @@ $::Maps . <<'_EOC_';
     mta_sts_mx   $tenant_mx;
 
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen $TEST_NGINX_SERVER_PORT;
         server_name mta-sts.example.com mta-sts.example.org;
     }
 _EOC_

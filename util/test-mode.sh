@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs the Test::Nginx suite in one of the modes that "make test" leaves
-# out, each in a build directory and a server root of its own (so it can
-# run next to "make test"):
+# out, each in a build directory, a server root and (as root, with
+# util/netns.sh) a network namespace of its own, so it can run next to
+# "make test":
 #
 #   util/test-mode.sh asan     NGINX_SRC NGINX BUILD_DIR [TESTS...]
 #   util/test-mode.sh valgrind NGINX_SRC NGINX BUILD_DIR [TESTS...]
@@ -124,8 +125,9 @@ reload)
     ;;
 esac
 
+# the suite listens on all addresses: in a network namespace of its own
 start=$(date +%s)
-prove "$@"
+sh util/netns.sh prove "$@"
 rc=$?
 echo "make test-$mode: prove took $(( $(date +%s) - start ))s, exit code $rc"
 

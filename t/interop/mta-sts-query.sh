@@ -82,6 +82,20 @@ nsrun() {
     "${nsenv[@]}" "$@"
 }
 
+# children_of PID: the processes (not zombies) whose parent is PID, from
+# the ppid field of /proc/<pid>/stat
+children_of() {
+    local stat line
+
+    for stat in /proc/[0-9]*/stat; do
+        { read -r line < "$stat"; } 2>/dev/null || continue
+        line=${line##*) }
+        set -- "$1" $line
+        [ "$3" = "$1" ] && [ "$2" != Z ] && [ "$2" != X ] \
+            && { stat=${stat#/proc/}; echo "${stat%/stat}"; }
+    done
+}
+
 # pid_stop PID: TERM, then KILL after 5 s; reaps it
 pid_stop() {
     local i=0
@@ -567,13 +581,31 @@ org_mx2=(mail.example.org '*.mx.example.org')
 
 write_conf none 1d enforce 2w "${org_mx2[@]}"
 
+old_workers=$(children_of "$nginx_pid")
+
 if kill -HUP "$nginx_pid"; then
     pass "nginx reload (SIGHUP to master $nginx_pid)"
 else
     fail "nginx reload (SIGHUP to master $nginx_pid)"
 fi
 
-# the new workers answer once the old ones have closed their sockets
+# the master starts the new workers and tells the old ones to stop 100 ms
+# later; until they have exited they answer with the old config too
+i=0
+left=$old_workers
+while [ -n "$left" ] && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+    left=$(children_of "$nginx_pid" | grep -Fx "$old_workers")
+done
+
+if [ -n "$old_workers" ] && [ -z "$left" ]; then
+    pass "the old workers ($(echo $old_workers)) exited after the reload"
+else
+    fail "the old workers ($(echo $old_workers)) exited after the reload" \
+        "still running after 10 s: $(echo $left)"
+fi
+
 i=0
 new=""
 while [ $i -lt 50 ]; do

@@ -16,7 +16,8 @@ is(scalar(grep { $_->[0] } @res), 8, 'all pass (blocks 2 and 3 were reloads)');
 open my $fh, '<', "$r->{servroot}/conf/nginx.conf" or die $!;
 my $conf = do { local $/; <$fh> };
 like($conf, qr/^master_process on;$/m, 'master_process on');
-like($conf, qr/server_name\s+'Test-Nginx';\s+location = \/ver \{\s+return 200 '\w{10}';/,
-     'config version server');
+like($conf, qr/listen\ {10}$r->{port};\n\s+server_name\s+'Test-Nginx';
+               \s+location\ =\ \/ver\ \{\s+return\ 200\ '\w{10}';/x,
+     'config version server, on the same listen');
 
 done_testing();

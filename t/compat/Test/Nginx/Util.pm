@@ -71,15 +71,6 @@ our $NoLongString;
 our $ConfigPreamble       = '';
 our $FilterHttpConfig;
 
-# Compat-only knobs (documented in t/compat/README.md):
-#
-# Address put in front of the port in the generated "listen" directive.
-# The real module writes "listen <port>;" (all addresses); this runner
-# defaults to the loopback address.  Set TEST_NGINX_COMPAT_LISTEN_ADDR to
-# the empty string to get exactly "listen <port>;".
-our $ListenAddr = defined $ENV{TEST_NGINX_COMPAT_LISTEN_ADDR}
-                  ? $ENV{TEST_NGINX_COMPAT_LISTEN_ADDR} : '127.0.0.1';
-
 # Valgrind mode (TEST_NGINX_USE_VALGRIND), compat-only knobs:
 #
 # TEST_NGINX_COMPAT_VALGRIND_PIDS=<file>: append "<pid> <test name>" for
@@ -615,7 +606,12 @@ sub write_config_file ($$$) {
     my $server_name = $block->server_name;
     $server_name = $ServerName unless defined $server_name;
 
-    my $listen = length($ListenAddr) ? "$ListenAddr:$ServerPort" : $ServerPort;
+    # "listen <port>;", all addresses, as the real module writes it: the
+    # servers of a block that listen on $TEST_NGINX_SERVER_PORT share the
+    # default server's address only when they write it the same way
+    # ("make test" runs the suite in a network namespace of its own,
+    # util/netns.sh)
+    my $listen = $ServerPort;
     my $listen_opts = $ReusePort ? ' reuseport' : '';
 
     my $env_lines = '';
@@ -728,7 +724,10 @@ sub run_tests () {
     @blocks = shuffle @blocks unless $NoShuffle;
 
     for my $block (@blocks) {
-        $_->($block) for @BlockPreprocessors;
+        # not $_: a preprocessor may read a file with while (<$fh>)
+        for my $preprocess (@BlockPreprocessors) {
+            $preprocess->($block);
+        }
         $block->set_value("name", $0 . " " . $block->name);
         run_test($block);
         $PrevBlock = $block;
@@ -885,6 +884,98 @@ sub _stop_nginx_in_background ($) {
     unlink $PidFile if -f $PidFile;
 }
 
+# /proc/<pid>/stat -> (state, ppid, start time in clock ticks), or ()
+# when there is no such process.  The command name, in parentheses, may
+# contain anything: the fields are read after its last ")".
+sub _proc_stat ($) {
+    my $pid = shift;
+    open my $fh, '<', "/proc/$pid/stat" or return ();
+    my $stat = <$fh>;
+    close $fh;
+    return () unless defined $stat;
+    my $end = rindex $stat, ')';
+    return () if $end < 0;
+    my @f = split ' ', substr($stat, $end + 1);
+    return () if @f < 20;
+    return ($f[0], $f[1], $f[19]);
+}
+
+# The processes whose parent is $ppid (an nginx master's workers and cache
+# processes), as { pid => start time }: the start time tells a process
+# from a later one that reuses its pid.
+sub _children_of ($) {
+    my $ppid = shift;
+    my %kids;
+    opendir my $dh, '/proc' or return \%kids;
+    for my $pid (grep { /^\d+$/ } readdir $dh) {
+        my ($state, $parent, $start) = _proc_stat($pid);
+        next unless defined $parent && $parent == $ppid;
+        next if $state =~ /^[ZX]/;
+        $kids{$pid} = $start;
+    }
+    closedir $dh;
+    return \%kids;
+}
+
+# Those of the processes recorded by _children_of() that still run: a
+# zombie has exited (it only waits for the master to reap it).
+sub _still_running ($) {
+    my $procs = shift;
+    return grep {
+        my ($state, undef, $start) = _proc_stat($_);
+        defined $state && $state !~ /^[ZX]/ && $start == $procs->{$_};
+    } sort { $a <=> $b } keys %$procs;
+}
+
+# HUP mode: nginx's master starts the new workers, sleeps 100 ms, and only
+# then tells the old ones to stop; until they have, they accept
+# connections too and answer them with the previous block's config.  So a
+# block's requests wait until every process the master had before the HUP
+# has exited, as long as it takes them to finish what they were doing
+# (bounded: a worker kept by a connection that never ends fails the block).
+our $HupExitTimeout = 10;
+
+sub _wait_old_workers ($$) {
+    my ($name, $old) = @_;
+    my $limit = $UseValgrind ? $ValgrindExitTimeout : $HupExitTimeout;
+    my $deadline = time + $limit;
+    my @left;
+    while (@left = _still_running($old)) {
+        if (time >= $deadline) {
+            Test::More->builder->no_ending(1);
+            Test::More::fail("$name - the workers of the previous config "
+                             . "(pid @left) still run $limit s after the "
+                             . "reload");
+            return;
+        }
+        sleep 0.01;
+    }
+    warn "$name - the workers of the previous config have exited\n"
+        if $Verbose;
+}
+
+# HUP mode, after USR1: setup_server_root() has removed the error log, and
+# the master creates it again when it reopens its logs.  A master that has
+# both USR1 and HUP pending reloads first (its loop looks at HUP before
+# USR1) and writes what it says about the new config, the [warn] lines a
+# block checks, to the removed file.  So the HUP waits until the log is
+# back.
+sub _wait_log_reopened ($) {
+    my $name = shift;
+    my $log = $PrevBlock && $PrevBlock->error_log_file
+              ? $PrevBlock->error_log_file : $ErrLogFile;
+    my $deadline = time + $HupExitTimeout;
+    until (-e $log) {
+        if (time >= $deadline) {
+            Test::More->builder->no_ending(1);
+            Test::More::fail("$name - nginx did not reopen $log "
+                             . "$HupExitTimeout s after USR1");
+            return;
+        }
+        sleep 0.005;
+    }
+}
+
 # HUP mode: reload the running master with the new config.  Returns true
 # when the reload was done (so nginx must not be started from scratch).
 sub _try_hup_reload ($$$$) {
@@ -896,6 +987,9 @@ sub _try_hup_reload ($$$$) {
     return 0 unless $pid ne '' && is_running($pid);
     return 0 if $first_time;
 
+    # the processes of the config in force, to wait for after the HUP
+    my $old = _children_of($pid);
+
     setup_server_root(0);
     write_user_files($block, $rand_ports);
     write_config_file($block, $config, $rand_ports);
@@ -906,6 +1000,7 @@ sub _try_hup_reload ($$$$) {
         return 0;
     };
     sleep $TestNginxSleep;
+    _wait_log_reopened($name);
 
     warn "sending HUP signal to $pid.\n" if $Verbose;
     kill(SIGHUP, $pid) or do {
@@ -915,8 +1010,10 @@ sub _try_hup_reload ($$$$) {
     sleep $TestNginxSleep * 3;
 
     if (defined $block->reload_fails) {
+        # the old workers stay: the old config is still in force
         sleep 0.3;
     } else {
+        _wait_old_workers($name, $old);
         _wait_config_version($name);
     }
     return 1;

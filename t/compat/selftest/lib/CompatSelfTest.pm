@@ -25,7 +25,8 @@ my $top = abs_path("$compat/../..");                # the repository
 sub fixture_path { "$here/fixtures/$_[0]" }
 
 sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+    # free on every address: the runner's nginx listens on all of them
+    my $s = IO::Socket::INET->new(LocalAddr => '0.0.0.0', LocalPort => 0,
                                   Proto => 'tcp', Listen => 1)
         or die "no free port: $!";
     my $port = $s->sockport;
