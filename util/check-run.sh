@@ -38,15 +38,18 @@ pid=$!
 policy=""
 i=0
 
-while [ $i -lt 600 ] && kill -0 $pid 2>/dev/null; do
-    policy=$(curl -sf --cacert "$dir/conf/$host.crt" \
-                  --resolve "$host:$port:127.0.0.1" \
-                  "https://$host:$port/.well-known/mta-sts.txt" 2>/dev/null) \
-        && break
-    policy=""
+# ready when make run has said all it says (its last line), which it does
+# once nginx answers; the build and the packages come before that
+while [ $i -lt 600 ] && kill -0 $pid 2>/dev/null \
+      && ! grep -q '^Ctrl-C stops nginx\.$' "$log"
+do
     sleep 0.5
     i=$((i + 1))
 done
+
+policy=$(curl -sf --cacert "$dir/conf/$host.crt" \
+              --resolve "$host:$port:127.0.0.1" \
+              "https://$host:$port/.well-known/mta-sts.txt" 2>/dev/null)
 
 expected=$(printf 'version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.mx.example.net\r\nmax_age: 604800\r')
 
