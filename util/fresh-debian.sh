@@ -84,6 +84,9 @@ deb $mirror $suite-updates main
 deb http://deb.debian.org/debian-security $suite-security main
 EOF
 
+# what the installer writes on a real machine, and debootstrap does not
+printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' \
+    >"$root/etc/hosts"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 git clone -q --no-local "$top" "$root/src"
 echo "fresh-debian: /src is $(git -C "$root/src" log -1 --format='%h %s')"

@@ -141,6 +141,15 @@ if ! mkdir -p "$etcns" 2>/dev/null; then
     skip "network namespaces not permitted" "cannot create $etcns"
 fi
 
+# "ip netns exec" binds these over /etc/hosts and /etc/nsswitch.conf: it
+# can only bind over files that exist (a debootstrap root has no hosts)
+for f in hosts nsswitch.conf; do
+    if [ ! -e /etc/$f ]; then
+        fail "/etc/$f exists, for the namespace's own to be bound over it"
+        finish
+    fi
+done
+
 printf '127.0.0.1 localhost mta-sts.example.com\n' > "$etcns/hosts"
 printf 'hosts: files\n' > "$etcns/nsswitch.conf"
 
