@@ -20,64 +20,18 @@ set -u
 
 nginx=${1:-${NGINX:-/usr/sbin/nginx}}
 module=${2:-${MODULE:-}}
-
+label=interop                   # of the closing line
 ns=mta-sts-interop-$$
-etcns=/etc/netns/$ns
-made_etc_netns=0
-made_ns=0
-dir=""
-dns_pid=""
-nginx_pid=""
-n=0
-passed=0
-failed=0
+dns_pid=""                      # set before cleanup can run, which stops it
 
-path=/usr/sbin:/usr/bin:/sbin:/bin
+# TAP output, the namespace and the cleanup, shared with tlsrpt-curl.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
 
-skip() {
-    echo "# $2"
+# dnsmasq stopped after nginx; its log shown after nginx's on a failure
+stop_pids+=(dns_pid)
+fail_logs+=("dnsmasq log" dnsmasq.log)
 
-    if [ "${INTEROP_REQUIRED:-0}" = 1 ]; then
-        echo "not ok 1 - $1 (INTEROP_REQUIRED=1)"
-        echo "interop: 0 passed, 1 failed"
-        exit 1
-    fi
-
-    echo "interop: skipped ($1)"
-    exit 0
-}
-
-diag() {
-    printf '%s\n' "$@" | sed 's/^/#   /'
-}
-
-pass() {
-    n=$((n + 1))
-    passed=$((passed + 1))
-    echo "ok $n - $1"
-}
-
-fail() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-    shift
-    [ $# -gt 0 ] && diag "$@"
-}
-
-# is NAME EXPECTED GOT
-is() {
-    if [ "$2" == "$3" ]; then
-        pass "$1"
-    else
-        fail "$1" "expected: $2" "     got: $3"
-    fi
-}
-
-# a command in the namespace, with nothing from this environment (no
-# proxies) but the CA of the test; "${nsenv[@]}" CMD & gives CMD's pid
-nsenv=()
-
+# nsrun CMD...: CMD in the namespace, as nsenv (lib.sh) runs it
 nsrun() {
     "${nsenv[@]}" "$@"
 }
@@ -96,67 +50,8 @@ children_of() {
     done
 }
 
-# pid_stop PID: TERM, then KILL after 5 s; reaps it
-pid_stop() {
-    local i=0
-
-    kill -TERM "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
-
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-    return 0
-}
-
-cleanup() {
-    local p
-
-    trap - EXIT INT TERM
-
-    [ -n "$nginx_pid" ] && pid_stop "$nginx_pid"
-    [ -n "$dns_pid" ] && pid_stop "$dns_pid"
-
-    if [ $made_ns = 1 ]; then
-        # whatever is left in the namespace (workers of a killed master)
-        for p in $(ip netns pids "$ns" 2>/dev/null); do
-            kill -KILL "$p" 2>/dev/null
-        done
-        ip netns del "$ns" 2>/dev/null
-    fi
-
-    rm -rf "$etcns"
-    [ $made_etc_netns = 1 ] && rmdir /etc/netns 2>/dev/null
-    [ -n "$dir" ] && rm -rf "$dir"
-}
-
-finish() {
-    if [ $failed -gt 0 ] && [ -n "$dir" ]; then
-        echo "# nginx error.log:"
-        tail -n 20 "$dir/logs/error.log" 2>/dev/null | sed 's/^/#   /'
-        echo "# dnsmasq log:"
-        tail -n 20 "$dir/dnsmasq.log" 2>/dev/null | sed 's/^/#   /'
-    fi
-
-    echo "interop: $passed passed, $failed failed"
-    [ $failed -eq 0 ] && exit 0
-    exit 1
-}
-
-if [ "$(id -u)" != 0 ]; then
-    skip "needs root" "network namespaces, port 53 and port 443 need root"
-fi
-
-if [ -z "$module" ] || [ ! -f "$module" ] || [ ! -x "$nginx" ]; then
-    echo "usage: $0 NGINX MODULE.so" >&2
-    echo "interop: 0 passed, 1 failed"
-    exit 2
-fi
-
-module=$(realpath "$module")
+need_root "network namespaces, port 53 and port 443 need root"
+need_args
 
 missing=""
 for c in ip dnsmasq mta-sts-query curl openssl timeout ss; do
@@ -169,46 +64,16 @@ if [ -n "$missing" ]; then
     finish
 fi
 
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+netns_up
 
-if ! err=$(ip netns add "$ns" 2>&1); then
-    skip "network namespaces not permitted" "ip netns add: $err"
-fi
-
-made_ns=1
-
-if ! err=$(ip netns exec "$ns" ip link set lo up 2>&1); then
-    skip "network namespaces not permitted" "ip netns exec: $err"
-fi
-
-[ -d /etc/netns ] || made_etc_netns=1
-
-if ! mkdir -p "$etcns" 2>/dev/null; then
-    skip "network namespaces not permitted" "cannot create $etcns"
-fi
-
-# "ip netns exec" bind-mounts these over /etc/resolv.conf and friends: the
-# sender's resolvers (c-ares for TXT, glibc for A) ask dnsmasq only.  It
-# can bind only over files that exist (a debootstrap root has no
-# /etc/hosts); where one is missing, the resolvers' default is the same.
-etc() {     # NAME TEXT
-    [ -e "/etc/$1" ] && printf '%s\n' "$2" > "$etcns/$1"
-    return 0
-}
-
+# the sender's resolvers (c-ares for TXT, glibc for A) ask dnsmasq only;
+# where an /etc file is missing, the resolvers' default is the same
 etc resolv.conf "nameserver 127.0.0.1"
 etc hosts "127.0.0.1 localhost
 ::1 localhost"
 etc nsswitch.conf "hosts: files dns"
 
-dir=$(mktemp -d /tmp/mta-sts-interop.XXXXXX)
-chmod 755 "$dir"
-mkdir -p "$dir/conf" "$dir/logs" "$dir/tmp" "$dir/no-certs"
-
-nsenv=(ip netns exec "$ns" env -i PATH="$path" LANG=C.UTF-8 HOME="$dir"
-       SSL_CERT_FILE="$dir/ca.crt")
+work_dir /tmp/mta-sts-interop conf logs tmp no-certs
 
 echo "# $("$nginx" -v 2>&1), module $module"
 echo "# $(dpkg-query -W -f='${Package} ${Version}' postfix-mta-sts-resolver \

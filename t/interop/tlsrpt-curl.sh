@@ -22,146 +22,26 @@ set -u
 
 nginx=${1:-${NGINX:-/usr/sbin/nginx}}
 module=${2:-${MODULE:-}}
-
+label="interop tlsrpt"          # of the closing line
 ns=mta-sts-tlsrpt-$$
-etcns=/etc/netns/$ns
-made_etc_netns=0
-made_ns=0
-dir=""
-nginx_pid=""
-n=0
-passed=0
-failed=0
 url=https://mta-sts.example.com/.well-known/tlsrpt
 
-path=/usr/sbin:/usr/bin:/sbin:/bin
+# TAP output, the namespace and the cleanup, shared with mta-sts-query.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
 
-skip() {
-    echo "# $2"
+need_root "network namespaces and port 443 need root"
+need_args
+netns_up
 
-    if [ "${INTEROP_REQUIRED:-0}" = 1 ]; then
-        echo "not ok 1 - $1 (INTEROP_REQUIRED=1)"
-        echo "interop tlsrpt: 0 passed, 1 failed"
-        exit 1
-    fi
+# the name of the site is in the namespace's /etc/hosts only: without it
+# curl cannot reach nginx, so the files must be there to be bound over
+etc_needed hosts nsswitch.conf
+etc hosts "127.0.0.1 localhost mta-sts.example.com"
+etc nsswitch.conf "hosts: files"
 
-    echo "interop tlsrpt: skipped ($1)"
-    exit 0
-}
-
-pass() {
-    n=$((n + 1))
-    passed=$((passed + 1))
-    echo "ok $n - $1"
-}
-
-fail() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-    shift
-    [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
-}
-
-is() {
-    if [ "$2" == "$3" ]; then
-        pass "$1"
-    else
-        fail "$1" "expected: $2" "     got: $3"
-    fi
-}
-
-cleanup() {
-    local p i=0
-
-    trap - EXIT INT TERM
-
-    if [ -n "$nginx_pid" ]; then
-        kill -TERM "$nginx_pid" 2>/dev/null
-        while kill -0 "$nginx_pid" 2>/dev/null && [ $i -lt 50 ]; do
-            sleep 0.1
-            i=$((i + 1))
-        done
-        kill -KILL "$nginx_pid" 2>/dev/null
-        wait "$nginx_pid" 2>/dev/null
-    fi
-
-    if [ $made_ns = 1 ]; then
-        for p in $(ip netns pids "$ns" 2>/dev/null); do
-            kill -KILL "$p" 2>/dev/null
-        done
-        ip netns del "$ns" 2>/dev/null
-    fi
-
-    rm -rf "$etcns"
-    [ $made_etc_netns = 1 ] && rmdir /etc/netns 2>/dev/null
-    [ -n "$dir" ] && rm -rf "$dir"
-}
-
-finish() {
-    if [ $failed -gt 0 ] && [ -n "$dir" ]; then
-        echo "# nginx error.log:"
-        tail -n 20 "$dir/logs/error.log" 2>/dev/null | sed 's/^/#   /'
-    fi
-
-    echo "interop tlsrpt: $passed passed, $failed failed"
-    [ $failed -eq 0 ] && exit 0
-    exit 1
-}
-
-if [ "$(id -u)" != 0 ]; then
-    skip "needs root" "network namespaces and port 443 need root"
-fi
-
-if [ -z "$module" ] || [ ! -f "$module" ] || [ ! -x "$nginx" ]; then
-    echo "usage: $0 NGINX MODULE.so" >&2
-    echo "interop tlsrpt: 0 passed, 1 failed"
-    exit 2
-fi
-
-module=$(realpath "$module")
-
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if ! err=$(ip netns add "$ns" 2>&1); then
-    skip "network namespaces not permitted" "ip netns add: $err"
-fi
-
-made_ns=1
-
-if ! err=$(ip netns exec "$ns" ip link set lo up 2>&1); then
-    skip "network namespaces not permitted" "ip netns exec: $err"
-fi
-
-[ -d /etc/netns ] || made_etc_netns=1
-
-if ! mkdir -p "$etcns" 2>/dev/null; then
-    skip "network namespaces not permitted" "cannot create $etcns"
-fi
-
-# "ip netns exec" binds these over /etc/hosts and /etc/nsswitch.conf: it
-# can only bind over files that exist (a debootstrap root has no hosts)
-for f in hosts nsswitch.conf; do
-    if [ ! -e /etc/$f ]; then
-        fail "/etc/$f exists, for the namespace's own to be bound over it"
-        finish
-    fi
-done
-
-printf '127.0.0.1 localhost mta-sts.example.com\n' > "$etcns/hosts"
-printf 'hosts: files\n' > "$etcns/nsswitch.conf"
-
-dir=$(mktemp -d /tmp/mta-sts-tlsrpt.XXXXXX)
-chmod 755 "$dir"
-mkdir -p "$dir/conf" "$dir/logs" "$dir/tmp" "$dir/reports"
-
-# curl takes the CA from SSL_CERT_FILE (and ignores it when SSL_CERT_DIR
-# is set), so the command stays the
-# reporter's own
-nsenv=(ip netns exec "$ns" env -i PATH="$path" LANG=C.UTF-8 HOME="$dir"
-       SSL_CERT_FILE="$dir/ca.crt")
+# curl takes the CA from SSL_CERT_FILE, which nsenv sets (and ignores it
+# when SSL_CERT_DIR is set): the command stays the reporter's own
+work_dir /tmp/mta-sts-tlsrpt conf logs tmp reports
 
 echo "# $("$nginx" -v 2>&1), $(curl --version | head -n 1)"
 
