@@ -657,7 +657,7 @@ qr/\[crit\] .*link\(\) "[^"]+" to "[^"]+\/html\/missing\/google\.com![^"]+" fail
 --- skip_eval
 1: system("mkdir -p /tmp/mta-sts-tlsrpt-ro.$$ && { chattr +i /tmp/mta-sts-tlsrpt-ro.$$ 2>/dev/null || { rmdir /tmp/mta-sts-tlsrpt-ro.$$; false; }; }") != 0
 --- init
-add_cleanup_handler(sub { system("chattr -i /tmp/mta-sts-tlsrpt-ro.$$ 2>/dev/null; rmdir /tmp/mta-sts-tlsrpt-ro.$$ 2>/dev/null") });
+add_cleanup_handler(sub { local $?; system("chattr -i /tmp/mta-sts-tlsrpt-ro.$$ 2>/dev/null; rmdir /tmp/mta-sts-tlsrpt-ro.$$ 2>/dev/null") });
 --- config eval
 "    location = /.well-known/tlsrpt {
         mta_sts_tlsrpt /tmp/mta-sts-tlsrpt-ro.$$;
@@ -849,7 +849,7 @@ qr/\[emerg\] .*?"mta_sts_tlsrpt" directive is not allowed here in \S+:\d+/
 1: (stat "/dev/shm")[0] == (stat html_dir())[0]
 --- init
 system("rm", "-rf", $::DIR) == 0 or die; mkdir $::DIR or die "$::DIR: $!";
-add_cleanup_handler(sub { system("rm", "-rf", "/dev/shm/mta-sts-tlsrpt-body") });
+add_cleanup_handler(sub { local $?; system("rm", "-rf", "/dev/shm/mta-sts-tlsrpt-body") });
 --- config
     location = /.well-known/tlsrpt {
         client_body_temp_path /dev/shm/mta-sts-tlsrpt-body;

@@ -1253,8 +1253,11 @@ sub run_test ($) {
 
 END {
     return if $InSubprocess;
-    local $?;
+    # like the real module: what a cleanup handler leaves in $? becomes
+    # the test's exit status (a handler that runs system() must say
+    # "local $?")
     cleanup();
+    local $?;
     if (($UseValgrind || !$ENV{TEST_NGINX_NO_CLEAN})
         && defined $PidFile && -f $PidFile)
     {
