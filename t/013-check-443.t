@@ -8,26 +8,19 @@ use strict;
 use warnings;
 
 use Test::More;
-use File::Temp qw(tempdir);
+use lib "t/lib";
+use PlainNginx;
 
-my $nginx = $ENV{TEST_NGINX_BINARY} || "nginx";
-my $modules = $ENV{TEST_NGINX_LOAD_MODULES} || "";
-my $dir = tempdir("mta-sts-443-XXXXXX", TMPDIR => 1, CLEANUP => 1);
-my $certs = "$dir/certs";
-
-system("sh", "t/cert/make-certs.sh", $certs) == 0
-    or BAIL_OUT("t/cert/make-certs.sh failed");
-
-mkdir "$dir/logs";
-mkdir "$dir/conf";
+my $nginx = nginx_binary();
+my $load = load_modules();
+my $dir = work_dir("443");
+my $certs = make_certs("$dir/certs");
 
 # "nginx -t" (with "-q", as Debian's nginx.service runs it) on an http
 # block: its exit status and what it printed
 
 sub nginx_t {
     my ($http, @flags) = @_;
-
-    my $load = join "", map { "load_module $_;\n" } split ' ', $modules;
 
     open my $fh, ">", "$dir/conf/nginx.conf" or die "$!\n";
     print $fh "${load}events {}\nhttp {\n$http\n}\n";
@@ -88,7 +81,7 @@ END
 
 # the server block's line: after the load_module lines (none when the
 # module is built into nginx), "events {}" and "http {"
-my $line = 3 + (() = split ' ', $modules);
+my $line = 3 + (() = $load =~ /^load_module/mg);
 
 is($rc, 0, "nginx -t -q, an expired leaf alone - nginx -t still succeeds");
 like($out, qr/\[warn\] .*?certificate "\Q$certs\E\/expired-leaf\.crt" for "mta-sts\.example\.com" has expired, senders will not fetch the MTA-STS policy \(RFC 8461, section 3\.3\) in \S+\/nginx\.conf:$line$/m,

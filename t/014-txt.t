@@ -8,27 +8,17 @@ use strict;
 use warnings;
 
 use Test::More;
-use File::Temp qw(tempdir);
-use IO::Socket::INET;
 use Time::HiRes qw(sleep);
+use lib "t/lib";
+use PlainNginx;
 
-my $nginx = $ENV{TEST_NGINX_BINARY} || "nginx";
-my $modules = $ENV{TEST_NGINX_LOAD_MODULES} || "";
-my $dir = tempdir("mta-sts-txt-XXXXXX", TMPDIR => 1, CLEANUP => 1);
-
-mkdir "$dir/logs";
-mkdir "$dir/conf";
-
-my $sock = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
-                                 Listen => 1)
-    or die "no free port: $!\n";
-my $port = $sock->sockport;
-close $sock;
+my $nginx = nginx_binary();
+my $load = load_modules();
+my $dir = work_dir("txt");
+my $port = free_port();
 
 sub write_conf {
     my ($http) = @_;
-
-    my $load = join "", map { "load_module $_;\n" } split ' ', $modules;
 
     open my $fh, ">", "$dir/conf/nginx.conf" or die "$!\n";
     print $fh "${load}pid logs/nginx.pid;\nerror_log logs/error.log notice;\n"

@@ -8,31 +8,18 @@ use strict;
 use warnings;
 
 use Test::More;
-use File::Temp qw(tempdir);
-use IO::Socket::INET;
 use Time::HiRes qw(sleep);
+use lib "t/lib";
+use PlainNginx;
 
-my $nginx = $ENV{TEST_NGINX_BINARY} || "nginx";
-my $modules = $ENV{TEST_NGINX_LOAD_MODULES} || "";
-my $dir = tempdir("mta-sts-timer-XXXXXX", TMPDIR => 1, CLEANUP => 1);
-my $certs = "$dir/certs";
-
-system("sh", "t/cert/make-certs.sh", $certs) == 0
-    or BAIL_OUT("t/cert/make-certs.sh failed");
-
-mkdir "$dir/logs";
-mkdir "$dir/conf";
-
-my $sock = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
-                                 Listen => 1)
-    or die "no free port: $!\n";
-my $port = $sock->sockport;
-close $sock;
+my $nginx = nginx_binary();
+my $load = load_modules();
+my $dir = work_dir("timer");
+my $certs = make_certs("$dir/certs");
+my $port = free_port();
 
 sub run {
     my ($interval) = @_;
-
-    my $load = join "", map { "load_module $_;\n" } split ' ', $modules;
 
     open my $fh, ">", "$dir/conf/nginx.conf" or die "$!\n";
     print $fh <<"END";
