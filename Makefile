@@ -20,8 +20,9 @@
 #   make test-static  the suite against nginx built with the module inside,
 #                 NGINX_SRC=/path/to/nginx-1.x.y (a full source tree)
 #   make test-fresh   what CI does: make run and make test, the static
-#                 build and the package, in a Debian 12 root made for
-#                 the run (as root)
+#                 build and the package, in a Debian 12 and a Debian 13
+#                 root made for the run (as root); RELEASE=trixie (or
+#                 bookworm, testing) for one release
 #
 # NGINX_SRC=/path/to/nginx-1.x builds against any nginx source tree instead
 # (configured --with-compat; the tree's own nginx binary is then tested).
@@ -43,11 +44,10 @@ NGINX     ?= $(shell if [ -f $(NGINX_SRC)/conf_flags ]; \
 unexport NGINX
 
 MODULE     = $(CURDIR)/$(BUILD)/nginx/objs/ngx_http_mta_sts_module.so
-OBJS       = $(BUILD)/nginx/objs
+# nginx's include folders as its configure chose them (HTTP/3 adds some),
+# read from the configured tree when a recipe runs, after "make module"
 CFLAGS_UNIT = -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
-              -I $(OBJS) -I $(BUILD)/nginx/src/core \
-              -I $(BUILD)/nginx/src/event -I $(BUILD)/nginx/src/os/unix \
-              -I src
+              $(shell sh util/nginx-incs.sh $(BUILD)/nginx) -I src
 
 PROVE      = prove
 T          = t/*.t
@@ -66,7 +66,7 @@ test-deps:
 	@sh util/deps.sh test
 
 module: deps
-	@sh util/build.sh $(NGINX_SRC) $(BUILD)
+	@bash util/build.sh $(NGINX_SRC) $(BUILD)
 
 $(BUILD)/unit: t/unit/policy.c src/ngx_http_mta_sts_policy.c \
                src/ngx_http_mta_sts_policy.h
@@ -144,15 +144,15 @@ suite:
 # the module built into nginx (--add-module) from a full source tree, and
 # the suite against that nginx: make NGINX_SRC=/path/to/nginx-1.x.y test-static
 test-static: test-deps
-	@sh util/build.sh $(NGINX_SRC) $(BUILD) static
+	@bash util/build.sh $(NGINX_SRC) $(BUILD) static
 	@$(MAKE) --no-print-directory suite MODULE= \
 	    NGINX=$(CURDIR)/$(BUILD)/static/nginx/objs/nginx
 
-# what CI does (.ci/run), as root: make run and make test in a Debian 12
+# what CI does (.ci/run), as root: make run and make test in a Debian
 # root made for the run, the static build from Debian's nginx source and
-# the Debian package
+# the Debian package; Debian 12 and 13, or RELEASE alone
 test-fresh:
-	@bash .ci/run
+	@bash .ci/run $(RELEASE)
 
 # the suite in other modes (util/test-mode.sh): ASan+UBSan build and
 # valgrind, minutes each, are not part of "make test"; reload between

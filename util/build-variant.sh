@@ -21,6 +21,8 @@
 
 set -eu
 
+. "$(dirname "$0")/nginx-flags.sh"
+
 src=$(cd "$1" && pwd)
 build=$2
 cc_opt=$3
@@ -50,14 +52,7 @@ then
     mkdir -p "$tree"
     cp -a "$src/." "$tree/"
 
-    flags=()
-    if [ -n "$debian" ]; then
-        # conf_flags is a bash array assignment: NGX_CONF_FLAGS=( ... )
-        . "$tree/conf_flags"
-        flags=("${NGX_CONF_FLAGS[@]}")
-    else
-        flags=(--with-compat --with-http_ssl_module --with-http_v2_module)
-    fi
+    nginx_flags "$tree"
 
     # append to an existing --with-cc-opt / --with-ld-opt, or add one
     have_cc= have_ld=
@@ -70,7 +65,7 @@ then
     [ -n "$have_cc" ] || flags+=("--with-cc-opt=$cc_opt")
     [ -n "$have_ld" ] || [ -z "$ld_opt" ] || flags+=("--with-ld-opt=$ld_opt")
 
-    (cd "$tree" && ./configure "${flags[@]}" --add-dynamic-module="$addon" \
+    (cd "$tree" && "$configure" "${flags[@]}" --add-dynamic-module="$addon" \
         >configure.log 2>&1) || {
         tail -n 20 "$tree/configure.log" >&2
         rm -f "$tree/objs/Makefile"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Configures an nginx source tree with this module as a dynamic module and
 # builds it.  Debian's nginx-dev tree (it has a conf_flags file) gets the
 # flags of the installed nginx, so the module loads into /usr/sbin/nginx;
@@ -9,6 +9,8 @@
 #   util/build.sh NGINX_SRC BUILD_DIR [static]
 
 set -eu
+
+. "$(dirname "$0")/nginx-flags.sh"
 
 src=$1
 tree=$2/nginx
@@ -34,16 +36,10 @@ then
     mkdir -p "$tree"
     cp -a "$src/." "$tree/"
 
-    if [ -f "$tree/conf_flags" ]; then
-        # conf_flags is a bash array assignment: NGX_CONF_FLAGS=( ... )
-        flags=$(bash -c '. "$1"; printf "%s\n" "${NGX_CONF_FLAGS[@]}"' \
-                _ "$tree/conf_flags")
-    else
-        flags="--with-compat --with-http_ssl_module --with-http_v2_module"
-    fi
+    nginx_flags "$tree"
 
-    (cd "$tree" && echo "$flags" | xargs ./configure \
-        $add="$top" >configure.log 2>&1) || {
+    (cd "$tree" && "$configure" "${flags[@]}" $add="$top" \
+        >configure.log 2>&1) || {
         tail -n 20 "$tree/configure.log" >&2
         rm -f "$tree/objs/Makefile"
         exit 1

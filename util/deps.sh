@@ -9,6 +9,9 @@ set -eu
 pkgs="gcc make nginx nginx-dev libpcre2-dev libssl-dev zlib1g-dev openssl
       curl"
 
+# nginx-dev's conf_flags runs dpkg-buildflags (nginx 1.30 and later)
+pkgs="$pkgs dpkg-dev"
+
 # the TLS report receiver parses JSON with jansson
 pkgs="$pkgs libjansson-dev"
 
@@ -16,7 +19,7 @@ if [ "${1:-}" = test ]; then
     # the Test::Nginx runner, a real sender for t/interop, the fuzzer
     pkgs="$pkgs perl libtest-base-perl libtest-longstring-perl
           libtext-diff-perl postfix-mta-sts-resolver dnsmasq-base iproute2
-          clang libclang-rt-14-dev valgrind"
+          clang libclang-rt-dev valgrind"
 fi
 
 if [ "${1:-}" = deb ] || [ "${1:-}" = deb-check ]; then

@@ -31,7 +31,7 @@ fuzz_skip() {
 
 fuzz_need_cc() {
     command -v "$cc" >/dev/null 2>&1 \
-        || fuzz_skip "no $cc (Debian: apt-get install clang libclang-rt-14-dev)"
+        || fuzz_skip "no $cc (Debian: apt-get install clang libclang-rt-dev)"
 }
 
 # $cc as for every target: a warning is an error, and the first sanitizer
@@ -49,8 +49,8 @@ fuzz_build_ngx() {
     local name=$1
     shift
 
-    fuzz_cc -I "$objs" -I "$build/nginx/src/core" \
-        -I "$build/nginx/src/event" -I "$build/nginx/src/os/unix" -I src \
+    # shellcheck disable=SC2046 # one word an option
+    fuzz_cc $(sh util/nginx-incs.sh "$build/nginx") -I src \
         -o "$out/$name" "$@" || {
         echo "$label building $out/$name failed" >&2
         exit 1

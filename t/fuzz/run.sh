@@ -11,7 +11,7 @@
 # then runs t/fuzz/tlsrpt.sh.  What the targets share is t/fuzz/lib.sh.
 # A crash leaves its input in build/fuzz/crash-*; the exit status is then
 # non-zero.  Skips (status 0) only when clang cannot build a libFuzzer
-# target at all (Debian: clang, libclang-rt-14-dev); FUZZ_REQUIRED=1 makes
+# target at all (Debian: clang, libclang-rt-dev); FUZZ_REQUIRED=1 makes
 # that a failure.
 
 set -u
@@ -43,7 +43,7 @@ if ! "$cc" -fsanitize=fuzzer,address,undefined -o "$probe" "$probe.c" \
         >"$probe.log" 2>&1
 then
     fuzz_skip "$cc cannot build a libFuzzer target" \
-        "(Debian: apt-get install libclang-rt-14-dev):" \
+        "(Debian: apt-get install libclang-rt-dev):" \
         "$(head -n 1 "$probe.log")"
 fi
 
