@@ -130,6 +130,8 @@ ngx_http_mta_sts_check(ngx_conf_t *cf, ngx_uint_t ctx_index, size_t offset,
 /*
  * One pass over every listening address: which servers have an "ssl"
  * listener, one on port 443, or are the default server of an address.
+ * A "quic" listener (HTTP/3) is no HTTPS listener for senders, who fetch
+ * the policy over TCP; it is noted only to say so.
  */
 
 static ngx_int_t
@@ -162,11 +164,23 @@ ngx_http_mta_sts_check_listeners(ngx_conf_t *cf, ngx_uint_t ctx_index,
             ccf->default_server = 1;
 
 #if (NGX_HTTP_SSL)
+            cscfp = addr[a].servers.elts;
+
+#if (NGX_HTTP_V3)
+            if (addr[a].opt.quic) {
+                for (s = 0; s < addr[a].servers.nelts; s++) {
+                    ccf = ngx_http_mta_sts_check_conf(cscfp[s], ctx_index,
+                                                      offset);
+                    ccf->quic = 1;
+                }
+
+                continue;
+            }
+#endif
+
             if (!addr[a].opt.ssl) {
                 continue;
             }
-
-            cscfp = addr[a].servers.elts;
 
             for (s = 0; s < addr[a].servers.nelts; s++) {
                 ccf = ngx_http_mta_sts_check_conf(cscfp[s], ctx_index,
@@ -306,7 +320,16 @@ ngx_http_mta_sts_check_server(ngx_conf_t *cf,
     }
 
     if (!ctx->ccf->ssl) {
-        if (ctx->ccf->listener) {
+        if (ctx->ccf->listener && ctx->ccf->quic) {
+            ngx_log_error(ctx->warn, cf->log, 0,
+                          "no \"ssl\" listener for \"%V\", only \"quic\": "
+                          "senders fetch the MTA-STS policy over HTTPS on "
+                          "TCP port 443 only " NGX_HTTP_MTA_STS_CHECK_RFC
+                          "; add \"listen 443 ssl\" next to \"listen 443 "
+                          "quic\" in %s:%ui",
+                          &ctx->host, cscf->file_name, cscf->line);
+
+        } else if (ctx->ccf->listener) {
             ngx_log_error(ctx->warn, cf->log, 0,
                           "no \"ssl\" listener for \"%V\": senders fetch "
                           "the MTA-STS policy over HTTPS on port 443 only "

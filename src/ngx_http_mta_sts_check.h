@@ -41,6 +41,7 @@ typedef struct {
     /* found by ngx_http_mta_sts_check() in the listeners */
     unsigned        ssl:1;
     unsigned        ssl_443:1;
+    unsigned        quic:1;           /* HTTP/3: no listener for senders */
     unsigned        default_server:1;
 } ngx_http_mta_sts_check_t;
 

@@ -90,4 +90,63 @@ like($out, qr/\[warn\] .*?certificate "\Q$certs\E\/expired-leaf\.crt" for "mta-s
      "nginx -t -q - the missing intermediate too");
 unlike($out, qr/\[emerg\]|\[alert\]|\[crit\]/, "nginx -t -q - nothing worse");
 
+# HTTP/3 (RFC 9114) listeners, as Debian 13's nginx allows them: senders
+# fetch the policy over TCP (RFC 8461, section 3.3), so "listen 443
+# quic" is no HTTPS listener for them.  Next to "listen 443 ssl" it is
+# no concern; alone, it is one.
+
+SKIP: {
+    skip "nginx is built without HTTP/3 (--with-http_v3_module)", 7
+        unless `$nginx -V 2>&1` =~ /--with-http_v3_module/;
+
+    ($rc, $out) = nginx_t(<<"END");
+    server {
+        listen 443 ssl;
+        listen 443 quic reuseport;
+        server_name mta-sts.example.com;
+        ssl_certificate $certs/san.crt;
+        ssl_certificate_key $certs/ec.key;
+        mta_sts_mode enforce;
+        mta_sts_mx mail.example.com;
+    }
+END
+
+    is($rc, 0, "listen 443 ssl and quic - nginx -t succeeds");
+    unlike($out, qr/\[warn\]/, "listen 443 ssl and quic - no warning");
+    like($out, qr/publish _mta-sts\.example\.com\. TXT/,
+         "listen 443 ssl and quic - the policy is checked and served");
+
+    ($rc, $out) = nginx_t(<<"END");
+    server {
+        listen 443 quic reuseport;
+        server_name mta-sts.example.com;
+        ssl_certificate $certs/san.crt;
+        ssl_certificate_key $certs/ec.key;
+        mta_sts_mode enforce;
+        mta_sts_mx mail.example.com;
+    }
+END
+
+    is($rc, 0, "listen 443 quic alone - nginx -t succeeds");
+    like($out, qr/\[warn\] .*?no "ssl" listener for "mta-sts\.example\.com", only "quic": senders fetch the MTA-STS policy over HTTPS on TCP port 443 only \(RFC 8461, section 3\.3\); add "listen 443 ssl" next to "listen 443 quic" in \S+\/nginx\.conf:$line$/m,
+         "listen 443 quic alone - warned, with the server's line");
+    unlike($out, qr/\[warn\] .*?no "ssl" listener on port 443/,
+           "listen 443 quic alone - warned once");
+
+    ($rc, $out) = nginx_t(<<"END");
+    server {
+        listen 443 quic reuseport;
+        server_name mta-sts.example.com;
+        ssl_certificate $certs/san.crt;
+        ssl_certificate_key $certs/ec.key;
+        mta_sts_mode enforce;
+        mta_sts_mx mail.example.com;
+        mta_sts_check_listener off;
+    }
+END
+
+    unlike($out, qr/\[warn\]/,
+           "listen 443 quic, mta_sts_check_listener off - no warning");
+}
+
 done_testing();
