@@ -1,14 +1,17 @@
 #!/bin/bash
-# Runs commands as root in a Debian 12 root made for the run, the machine
-# of a new user: debootstrap --variant=minbase with build-essential, git,
-# curl, perl, ca-certificates and iproute2, Debian's archive and its
-# security updates as apt sources, and a clean clone of this repository's
-# HEAD in /src (uncommitted changes are not in it).  Each COMMAND is a
-# shell command run in /src in turn; the first that fails ends the run.
-# Every stage prints how long it took.
+# Runs commands as root in a Debian root made for the run, the machine of
+# a new user: debootstrap --variant=minbase of RELEASE with
+# build-essential, git, curl, perl, ca-certificates and iproute2, Debian's
+# archive and its security updates as apt sources, and a clean clone of
+# this repository's HEAD in /src (uncommitted changes are not in it).
+# Each COMMAND is a shell command run in /src in turn; the first that
+# fails ends the run.  Every stage prints how long it took.
 #
-#   util/fresh-debian.sh COMMAND...
-#   util/fresh-debian.sh 'make run-check' 'make test'
+#   util/fresh-debian.sh RELEASE COMMAND...
+#   util/fresh-debian.sh trixie 'sh util/check-run.sh' 'make test'
+#
+# RELEASE is a codename that Debian's archive serves as a suite
+# (bookworm, trixie) or "testing".
 #
 # The root lives in a temporary folder under /var/tmp (FRESH_DEBIAN_DIR to
 # choose another parent) and is removed afterwards unless
@@ -25,13 +28,15 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 mirror=${FRESH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-suite=bookworm
 include=build-essential,git,curl,perl,ca-certificates,iproute2
 
-if [ $# -eq 0 ]; then
-    echo "usage: $0 COMMAND..." >&2
+if [ $# -lt 2 ]; then
+    echo "usage: $0 RELEASE COMMAND..." >&2
     exit 2
 fi
+
+suite=$1
+shift
 
 if [ "$(id -u)" != 0 ]; then
     echo "$0: needs root (debootstrap, chroot, mounts)" >&2
@@ -70,19 +75,35 @@ cleanup() {
 
 trap cleanup EXIT
 
+# testing has a codename of its own (forky, then duke) that an older
+# debootstrap has no script for; testing is built like sid, and
+# debootstrap takes the script to use as its fourth argument
+script=
+[ "$suite" != testing ] || script=/usr/share/debootstrap/scripts/sid
+
 bootstrap() {
-    debootstrap --variant=minbase --include=$include $suite "$root" \
-        "$mirror" >"$dir/debootstrap.log" 2>&1 \
+    debootstrap --variant=minbase --include=$include "$suite" "$root" \
+        "$mirror" $script >"$dir/debootstrap.log" 2>&1 \
         || { tail -n 20 "$dir/debootstrap.log" >&2; return 1; }
 }
 
 stage "debootstrap $suite into $root" bootstrap
 
-cat >"$root/etc/apt/sources.list" <<EOF
-deb $mirror $suite main
-deb $mirror $suite-updates main
-deb http://deb.debian.org/debian-security $suite-security main
-EOF
+{
+    echo "deb $mirror $suite main"
+    # testing gets its fixes through testing itself: it has no -updates
+    [ "$suite" = testing ] || echo "deb $mirror $suite-updates main"
+    echo "deb http://deb.debian.org/debian-security $suite-security main"
+} >"$root/etc/apt/sources.list"
+
+if [ "$suite" = testing ]; then
+    # The archive this workplace reaches is a snapshot, and testing's
+    # Release file is valid for a week only: apt refuses it once expired.
+    # Only in the root made for testing: the stable releases' Release
+    # files do not expire, and their roots keep apt's default.
+    echo 'Acquire::Check-Valid-Until "false";' \
+        >"$root/etc/apt/apt.conf.d/99snapshot-valid-until"
+fi
 
 # what the installer writes on a real machine, and debootstrap does not
 printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' \
