@@ -38,5 +38,21 @@ set -- -o Dir::Etc::SourceList="$dir/apt/sources.list" \
        -o APT::Sandbox::User="$(id -un)"
 
 apt-get "$@" update -qq >&2
-(cd "$dir" && apt-get "$@" source -qq nginx >&2)
-ls -d "$dir"/nginx-*/
+
+# every version the lists name, newest first; the first whose files the
+# mirror serves (a snapshot's index can be ahead of its pool: seen here,
+# trixie-updates' 1.26.3-3+deb13u10, 404)
+versions=$(apt-cache "$@" showsrc nginx | sed -n 's/^Version: //p' \
+           | sort -u | sort -r -V)
+
+for v in $versions; do
+    if (cd "$dir" && apt-get "$@" source -qq "nginx=$v" >&2); then
+        ls -d "$dir"/nginx-*/
+        exit 0
+    fi
+    echo "$0: nginx $v: not served, trying an older version" >&2
+    rm -rf "$dir"/nginx-* "$dir"/nginx_*
+done
+
+echo "$0: no version of nginx's source could be fetched" >&2
+exit 1
