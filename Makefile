@@ -17,6 +17,9 @@
 #                 the suite with the module under ASan and UBSan, under
 #                 valgrind, and with one nginx reloaded between blocks
 #                 (make test runs test-reload too)
+#   make test-leak-check
+#                 test-asan and test-valgrind must fail on a leak planted
+#                 in a copy of the module
 #   make test-static  the suite against nginx built with the module inside,
 #                 NGINX_SRC=/path/to/nginx-1.x.y (a full source tree)
 #   make test-fresh   what CI does: make run and make test, the static
@@ -55,7 +58,8 @@ FUZZ_SECONDS ?= 10
 
 .PHONY: all deps test-deps module run test unit test-nginx test-examples \
         test-interop test-fuzz fuzz soak bench scale check-scale test-asan \
-        test-valgrind test-reload test-static test-fresh suite deb clean
+        test-valgrind test-leak-check test-reload test-static test-fresh \
+        suite deb clean
 
 all: module
 
@@ -162,6 +166,10 @@ test-asan: test-deps
 
 test-valgrind: test-deps
 	@bash util/test-mode.sh valgrind $(NGINX_SRC) $(NGINX) $(BUILD) $(T)
+
+# both modes on a copy of the module with a leak planted: they must fail
+test-leak-check: test-deps
+	@bash util/check-leak-detection.sh $(NGINX_SRC) $(NGINX) $(BUILD)
 
 test-reload: test-deps module
 	@bash util/test-mode.sh reload $(NGINX_SRC) $(NGINX) $(BUILD) $(T)

@@ -20,7 +20,10 @@ use strict;
 use warnings;
 
 my $dir = shift // die "usage: $0 LOG_DIR\n";
-my $module_re = qr/ngx_http_mta_sts/;
+# a frame of the module: by name, or by a code address that nothing maps
+# any more ("by 0x...: ???" with no object): the module's .so, unloaded by
+# nginx at exit; the nginx binary and the libraries stay mapped
+my $module_re = qr/ngx_http_mta_sts|^==\d+==\s+(?:at|by) 0x[0-9A-F]+: \?\?\?$/m;
 my $hard_re = qr/^(?:Invalid (?:read|write|free)|Mismatched free|
                      Process terminating)/x;
 
