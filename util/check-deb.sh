@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Debian package end to end, in a throwaway Debian 12 root, as root
+# The Debian package end to end, in a throwaway Debian root, as root
 # (CI runs it in the root util/fresh-debian.sh makes):
 #
 #   CHECK_DEB_THROWAWAY=1 util/check-deb.sh
@@ -178,7 +178,7 @@ check "the CHANGES of $version in /usr/share/doc/$pkg" \
     eval 'zgrep -q "Changes with ngx_http_mta_sts_module $version" \
               /usr/share/doc/$pkg/changelog.gz'
 
-# debian/tests/ under bookworm's autopkgtest (null runner: this root is
+# debian/tests/ under the release's autopkgtest (null runner: this root is
 # the testbed).  The test asks for a container of its own because it binds
 # ports 80 and 443; the network namespace and this throwaway root are
 # that, hence --ignore-restrictions.  Its closing apt-get update fails

@@ -1,6 +1,6 @@
 #!/bin/sh
 # "make deb": the Debian package libnginx-mod-http-mta-sts, unsigned, built
-# the way bookworm builds its own nginx modules (debian/, dh-sequence-nginx
+# the way Debian builds its own nginx modules (debian/, dh-sequence-nginx
 # from nginx-dev), then checked with lintian.
 #
 #   util/deb.sh [BUILD]
@@ -55,7 +55,7 @@ start=$(date +%s)
 
 echo "deb: dpkg-buildpackage took $(($(date +%s) - start)) s"
 
-# bookworm's lintian: no error and no warning; info and pedantic tags are
+# the release's lintian: no error and no warning; info and pedantic tags are
 # shown (an override must say why, see debian/*lintian-overrides;
 # --show-overrides would make lintian 2.116 exit 2 on them)
 rc=0
