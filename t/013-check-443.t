@@ -99,33 +99,30 @@ SKIP: {
     skip "nginx is built without HTTP/3 (--with-http_v3_module)", 7
         unless `$nginx -V 2>&1` =~ /--with-http_v3_module/;
 
-    ($rc, $out) = nginx_t(<<"END");
+    # a policy server with these listen lines (and more directives)
+    my $h3 = sub {
+        my $lines = join "", map { "        $_\n" } @_;
+
+        return <<"END";
     server {
-        listen 443 ssl;
-        listen 443 quic reuseport;
-        server_name mta-sts.example.com;
+$lines        server_name mta-sts.example.com;
         ssl_certificate $certs/san.crt;
         ssl_certificate_key $certs/ec.key;
         mta_sts_mode enforce;
         mta_sts_mx mail.example.com;
     }
 END
+    };
+
+    ($rc, $out) = nginx_t($h3->("listen 443 ssl;",
+                                "listen 443 quic reuseport;"));
 
     is($rc, 0, "listen 443 ssl and quic - nginx -t succeeds");
     unlike($out, qr/\[warn\]/, "listen 443 ssl and quic - no warning");
     like($out, qr/publish _mta-sts\.example\.com\. TXT/,
          "listen 443 ssl and quic - the policy is checked and served");
 
-    ($rc, $out) = nginx_t(<<"END");
-    server {
-        listen 443 quic reuseport;
-        server_name mta-sts.example.com;
-        ssl_certificate $certs/san.crt;
-        ssl_certificate_key $certs/ec.key;
-        mta_sts_mode enforce;
-        mta_sts_mx mail.example.com;
-    }
-END
+    ($rc, $out) = nginx_t($h3->("listen 443 quic reuseport;"));
 
     is($rc, 0, "listen 443 quic alone - nginx -t succeeds");
     like($out, qr/\[warn\] .*?no "ssl" listener for "mta-sts\.example\.com", only "quic": senders fetch the MTA-STS policy over HTTPS on TCP port 443 only \(RFC 8461, section 3\.3\); add "listen 443 ssl" next to "listen 443 quic" in \S+\/nginx\.conf:$line$/m,
@@ -133,17 +130,8 @@ END
     unlike($out, qr/\[warn\] .*?no "ssl" listener on port 443/,
            "listen 443 quic alone - warned once");
 
-    ($rc, $out) = nginx_t(<<"END");
-    server {
-        listen 443 quic reuseport;
-        server_name mta-sts.example.com;
-        ssl_certificate $certs/san.crt;
-        ssl_certificate_key $certs/ec.key;
-        mta_sts_mode enforce;
-        mta_sts_mx mail.example.com;
-        mta_sts_check_listener off;
-    }
-END
+    ($rc, $out) = nginx_t($h3->("listen 443 quic reuseport;",
+                                "mta_sts_check_listener off;"));
 
     unlike($out, qr/\[warn\]/,
            "listen 443 quic, mta_sts_check_listener off - no warning");

@@ -22,25 +22,9 @@ fi
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/util/nginx-flags.sh"
+. "$top/util/tap.sh"
 export DEBIAN_FRONTEND=noninteractive
 
-n=0
-passed=0
-failed=0
-
-check() {
-    local what=$1
-    shift
-
-    n=$((n + 1))
-    if "$@"; then
-        passed=$((passed + 1))
-        echo "ok $n - $what"
-    else
-        failed=$((failed + 1))
-        echo "not ok $n - $what"
-    fi
-}
 
 sh "$top/util/deps.sh" || exit 1
 
@@ -78,5 +62,4 @@ check "with libjansson-dev again, configure succeeds" test $? -eq 0
 check "it finds jansson" \
     grep -q 'checking for jansson library \.\.\. found' "$tmp/configure.log"
 
-echo "config: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+tap_done config

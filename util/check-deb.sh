@@ -27,44 +27,17 @@ so=/usr/lib/nginx/modules/ngx_http_mta_sts_module.so
 export DEBIAN_FRONTEND=noninteractive
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
-n=0
-passed=0
-failed=0
 made_policy_rc=0
 tmp=""
 
-pass() {
-    n=$((n + 1))
-    passed=$((passed + 1))
-    echo "ok $n - $1"
-}
-
-fail() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-}
-
-check() {
-    local what=$1
-    shift
-
-    if "$@"; then
-        pass "$what"
-        return 0
-    fi
-
-    fail "$what"
-    return 1
-}
+. "$(dirname "$0")/tap.sh"
 
 diag() {
     sed 's/^/#   /' "$@"
 }
 
 finish() {
-    echo "deb: $passed passed, $failed failed"
-    [ "$failed" = 0 ]
+    tap_done deb
     exit
 }
 

@@ -18,23 +18,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$3"
 build=$(cd "$3" && pwd)/planted
 copy=$build/src
-n=0
-passed=0
-failed=0
 
-check() {
-    local what=$1
-    shift
-
-    n=$((n + 1))
-    if "$@"; then
-        passed=$((passed + 1))
-        echo "ok $n - $what"
-    else
-        failed=$((failed + 1))
-        echo "not ok $n - $what"
-    fi
-}
+. "$top/util/tap.sh"
 
 rm -rf "$build"
 mkdir -p "$copy"
@@ -68,5 +53,4 @@ for mode in asan valgrind; do
     grep 'make test-' "$out"
 done
 
-echo "leak detection: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+tap_done "leak detection"
