@@ -38,7 +38,7 @@
 # run runs) runs each in the repository's folder and compares its output,
 # CRs removed, with that block; "printed by make run": LOG has the command
 # as one line.  Without "demo", each demo block is only checked to have its
-# output block.
+# output block and to be shell syntax (sh -n).
 #
 #   <!-- check: printed by make run -->      (a ``` block)
 # Each of its lines is in LOG, within a line of make run's output (the
@@ -293,6 +293,10 @@ sub demo_outputs {
         ok(defined $d->{expect},
            "README.md:$d->{line}: the demo command is followed by its output",
            'a ``` block, without a language, right after it');
+        local $ENV{DEMO} = $d->{cmd};
+        my $out = `sh -n -c "\$DEMO" 2>&1`;
+        ok($? == 0, "README.md:$d->{line}: the demo command is shell syntax",
+           $out);
     }
 }
 
