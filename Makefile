@@ -57,6 +57,7 @@ T          = t/*.t
 FUZZ_SECONDS ?= 10
 
 .PHONY: all deps test-deps module run test unit test-nginx test-examples \
+        test-readme \
         test-interop test-fuzz fuzz soak bench scale check-scale test-asan \
         test-valgrind test-leak-check test-reload test-static test-fresh \
         suite deb clean
@@ -94,11 +95,16 @@ unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
 
-test: test-deps module unit test-fuzz test-examples test-interop test-reload \
-      test-nginx
+test: test-deps module unit test-fuzz test-examples test-readme \
+      test-interop test-reload test-nginx
 
 test-examples: module
 	@sh util/check-examples.sh $(NGINX) $(MODULE) $(BUILD)/examples
+
+# the README's nginx blocks under nginx -t where it puts them, its
+# package lists against util/deps.sh (its make run commands: check-run.sh)
+test-readme: module
+	@perl util/check-readme.pl $(NGINX) $(MODULE) $(BUILD)/readme
 
 fuzz: module
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash t/fuzz/run.sh

@@ -15,7 +15,8 @@ passed=0
 failed=0
 
 rm -rf "$dir"
-mkdir -p "$dir/conf" "$dir/logs"
+# temp/: examples/nginx.conf, make run's, keeps its temp files there
+mkdir -p "$dir/conf" "$dir/logs" "$dir/temp"
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=example.com" \
     -keyout "$dir/test.key" -out "$dir/test.crt" 2>/dev/null || exit 1

@@ -2,8 +2,9 @@
 # The README's "make run" as a new user runs it: started in the
 # background, fetched over HTTPS as a sender does until it answers the
 # policy of examples/nginx.conf (certificate checked against the one
-# make run made), then stopped (TERM to its process group); nginx must
-# be gone after it.
+# make run made), the README's commands for it run as they are there
+# (util/check-readme.pl demo), then stopped (TERM to its process group);
+# nginx must be gone after it.
 #
 #   util/check-run.sh          (in the repository's top folder)
 
@@ -82,6 +83,16 @@ if grep -q "curl .* https://$host:$port/.well-known/mta-sts.txt" "$log"; then
     ok "make run prints the curl command"
 else
     not_ok "make run prints the curl command"
+fi
+
+# the README's commands for make run's nginx, read from README.md: each
+# answers what the README shows (the policy, the record, a TLS report)
+if out=$(perl util/check-readme.pl demo "$log" 2>&1); then
+    ok "the README's demo commands answer as it shows"
+    printf '%s\n' "$out" | sed 's/^/    /'
+else
+    not_ok "the README's demo commands answer as it shows"
+    printf '%s\n' "$out" | sed 's/^/#   /'
 fi
 
 nginx_pid=$(cat "$dir/logs/nginx.pid" 2>/dev/null || true)

@@ -36,6 +36,13 @@ if [ "${1:-}" = bench ]; then
     pkgs="$pkgs wrk apache2-utils valgrind strace"
 fi
 
+# DEPS_LIST=1: the packages, on one line, and nothing installed (for
+# util/check-readme.pl, which compares them with the README's)
+if [ -n "${DEPS_LIST:-}" ]; then
+    echo $pkgs
+    exit 0
+fi
+
 missing=""
 
 for p in $pkgs; do
