@@ -8,6 +8,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <ngx_http_mta_sts_tlsrpt.h>
+#include <ngx_http_mta_sts_tlsrpt_dir.h>
 
 
 /* $mta_sts_tlsrpt_result */
@@ -18,6 +19,12 @@
 #define NGX_HTTP_MTA_STS_TLSRPT_LARGE       4
 #define NGX_HTTP_MTA_STS_TLSRPT_FAILED      5
 #define NGX_HTTP_MTA_STS_TLSRPT_REFUSED     6
+
+
+typedef struct {
+    /* ngx_http_mta_sts_tlsrpt_dir_t: checked once the configuration is read */
+    ngx_array_t                 dirs;
+} ngx_http_mta_sts_tlsrpt_main_conf_t;
 
 
 typedef struct {
@@ -77,10 +84,12 @@ static char *ngx_http_mta_sts_tlsrpt(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_mta_sts_tlsrpt_domains(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_add_variables(ngx_conf_t *cf);
+static void *ngx_http_mta_sts_tlsrpt_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_mta_sts_tlsrpt_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_mta_sts_tlsrpt_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_mta_sts_tlsrpt_init_module(ngx_cycle_t *cycle);
 static void ngx_http_mta_sts_tlsrpt_exit_process(ngx_cycle_t *cycle);
 
 
@@ -129,7 +138,7 @@ static ngx_http_module_t  ngx_http_mta_sts_tlsrpt_module_ctx = {
     ngx_http_mta_sts_tlsrpt_add_variables, /* preconfiguration */
     ngx_http_mta_sts_tlsrpt_init,          /* postconfiguration */
 
-    NULL,                                  /* create main configuration */
+    ngx_http_mta_sts_tlsrpt_create_main_conf, /* create main configuration */
     NULL,                                  /* init main configuration */
 
     NULL,                                  /* create server configuration */
@@ -146,7 +155,7 @@ ngx_module_t  ngx_http_mta_sts_tlsrpt_module = {
     ngx_http_mta_sts_tlsrpt_commands,      /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_http_mta_sts_tlsrpt_init_module,   /* init module */
     NULL,                                  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
@@ -718,8 +727,10 @@ ngx_http_mta_sts_tlsrpt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_mta_sts_tlsrpt_loc_conf_t *tlcf = conf;
 
-    ngx_str_t                 *value;
-    ngx_http_core_loc_conf_t  *clcf;
+    ngx_str_t                            *value;
+    ngx_http_core_loc_conf_t             *clcf;
+    ngx_http_mta_sts_tlsrpt_dir_t        *d;
+    ngx_http_mta_sts_tlsrpt_main_conf_t  *tmcf;
 
     if (tlcf->path.data) {
         return "is duplicate";
@@ -747,6 +758,19 @@ ngx_http_mta_sts_tlsrpt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_mta_sts_tlsrpt_handler;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_mta_sts_tlsrpt_module);
+
+    d = ngx_array_push(&tmcf->dirs);
+    if (d == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    d->path = &tlcf->path;
+    d->clcf = clcf;
+    d->file = cf->conf_file->file.name.data;
+    d->line = cf->conf_file->line;
 
     return NGX_CONF_OK;
 }
@@ -821,6 +845,27 @@ ngx_http_mta_sts_tlsrpt_add_variables(ngx_conf_t *cf)
 
 
 static void *
+ngx_http_mta_sts_tlsrpt_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_mta_sts_tlsrpt_main_conf_t  *tmcf;
+
+    tmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_mta_sts_tlsrpt_main_conf_t));
+    if (tmcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&tmcf->dirs, cf->pool, 1,
+                       sizeof(ngx_http_mta_sts_tlsrpt_dir_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return tmcf;
+}
+
+
+static void *
 ngx_http_mta_sts_tlsrpt_create_loc_conf(ngx_conf_t *cf)
 {
     ngx_http_mta_sts_tlsrpt_loc_conf_t  *conf;
@@ -873,6 +918,35 @@ ngx_http_mta_sts_tlsrpt_init(ngx_conf_t *cf)
     /* jansson's allocator, counted against mta_sts_tlsrpt_max_json_size */
 
     ngx_http_mta_sts_tlsrpt_allocator();
+
+    return NGX_OK;
+}
+
+
+/*
+ * The receivers' directories, checked when the whole configuration is
+ * read: the "user" directive may stand after the http block, and nginx
+ * sets its default user only then.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_tlsrpt_init_module(ngx_cycle_t *cycle)
+{
+    ngx_http_mta_sts_tlsrpt_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_mta_sts_tlsrpt_module);
+
+    /*
+     * said where nginx says what it finds while reading the configuration:
+     * the log of the running cycle (at start, stderr or "-e"), not the new
+     * one, whose level hides warnings by default
+     */
+
+    if (tmcf) {
+        ngx_http_mta_sts_tlsrpt_dir_check(cycle, cycle->old_cycle->log,
+                                          &tmcf->dirs);
+    }
 
     return NGX_OK;
 }
