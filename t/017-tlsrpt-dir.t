@@ -35,7 +35,8 @@ sub write_conf {
     open my $fh, ">", "$dir/conf/nginx.conf" or die "$!\n";
     print $fh "${load}pid logs/nginx.pid;\nerror_log logs/error.log notice;\n"
               . "$main\nevents {}\nhttp {\n    server {\n"
-              . "        listen 127.0.0.1:$port;\n$http    }\n}\n$post";
+              . "        listen 127.0.0.1:$port;\n"
+              . "        client_body_temp_path $dir/body;\n$http    }\n}\n$post";
     close $fh;
 }
 
@@ -78,7 +79,7 @@ mkdir "$dir/reports" or die "$!\n";
 my ($rc, $out) = nginx_t("user nobody nogroup;", receiver("$dir/reports"), "-q");
 
 is($rc, 0, "root-owned, user nobody - nginx -t succeeds");
-like($out, qr/\[warn\] .*?user "nobody" cannot create files in directory "\Q$dir\E\/reports" of "mta_sts_tlsrpt" \(13: Permission denied\), $lost; give it to the user: "chown nobody \Q$dir\E\/reports" in \S+\/nginx\.conf:10$/m,
+like($out, qr/\[warn\] .*?user "nobody" cannot create files in directory "\Q$dir\E\/reports" of "mta_sts_tlsrpt" \(13: Permission denied\), $lost; give it to the user: "chown nobody \Q$dir\E\/reports" in \S+\/nginx\.conf:11$/m,
      "root-owned, user nobody - a warning with the user and the chown, even with -q");
 unlike($out, qr/\[emerg\]/, "root-owned, user nobody - nothing worse");
 
@@ -124,7 +125,7 @@ unlike($out, qr/\[warn\]/, "root-owned, user root - nothing said");
 ($rc, $out) = nginx_t("user nobody nogroup;", receiver("$dir/missing"));
 
 is($rc, 0, "missing - nginx -t succeeds");
-like($out, qr/\[warn\] .*?directory "\Q$dir\E\/missing" of "mta_sts_tlsrpt" does not exist, $lost; create it: "mkdir \Q$dir\E\/missing && chown nobody \Q$dir\E\/missing" in \S+\/nginx\.conf:10$/m,
+like($out, qr/\[warn\] .*?directory "\Q$dir\E\/missing" of "mta_sts_tlsrpt" does not exist, $lost; create it: "mkdir \Q$dir\E\/missing && chown nobody \Q$dir\E\/missing" in \S+\/nginx\.conf:11$/m,
      "missing - a warning with mkdir and chown");
 
 ($rc, $out) = nginx_t("user root;", receiver("$dir/missing"));
@@ -147,7 +148,7 @@ close $fh;
 ($rc, $out) = nginx_t("user nobody nogroup;", receiver("$dir/file"));
 
 is($rc, 0, "a file - nginx -t succeeds");
-like($out, qr/\[warn\] .*?"\Q$dir\E\/file" of "mta_sts_tlsrpt" is not a directory, $lost; move it away and create the directory: "mkdir \Q$dir\E\/file && chown nobody \Q$dir\E\/file" in \S+\/nginx\.conf:10$/m,
+like($out, qr/\[warn\] .*?"\Q$dir\E\/file" of "mta_sts_tlsrpt" is not a directory, $lost; move it away and create the directory: "mkdir \Q$dir\E\/file && chown nobody \Q$dir\E\/file" in \S+\/nginx\.conf:11$/m,
      "a file - a warning");
 
 # two receivers, one directory: said once
@@ -176,7 +177,7 @@ SKIP: {
 
     system("rm", "-rf", $body);
 
-    like($out, qr/\[notice\] .*?"client_body_temp_path" "\Q$body\E" is on another file system than directory "\Q$dir\E\/reports" of "mta_sts_tlsrpt": each TLS report is copied, not linked into place; put both on one file system in \S+\/nginx\.conf:11$/m,
+    like($out, qr/\[notice\] .*?"client_body_temp_path" "\Q$body\E" is on another file system than directory "\Q$dir\E\/reports" of "mta_sts_tlsrpt": each TLS report is copied, not linked into place; put both on one file system in \S+\/nginx\.conf:12$/m,
          "temp files on another file system - a notice");
     unlike($out, qr/\[warn\]/, "temp files on another file system - no warning");
 }
@@ -237,7 +238,7 @@ for (1 .. 50) {
 
 diag($log) if $ENV{TEST_VERBOSE};
 
-like($log, qr/\[warn\] .*?directory "\Q$dir\E\/live" of "mta_sts_tlsrpt" does not exist, $lost; create it: "mkdir \Q$dir\E\/live && chown nobody \Q$dir\E\/live" in \S+\/nginx\.conf:10$/m,
+like($log, qr/\[warn\] .*?directory "\Q$dir\E\/live" of "mta_sts_tlsrpt" does not exist, $lost; create it: "mkdir \Q$dir\E\/live && chown nobody \Q$dir\E\/live" in \S+\/nginx\.conf:11$/m,
      "reload - the missing directory is said");
 like($log, qr/start worker process/, "reload - the new workers start");
 unlike($log, qr/\[emerg\]|\[alert\]|\[crit\]/, "reload - nothing worse");
