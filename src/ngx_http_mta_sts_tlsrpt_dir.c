@@ -30,7 +30,7 @@ typedef struct {
 
 static void ngx_http_mta_sts_tlsrpt_dir_one(ngx_cycle_t *cycle,
     ngx_log_t *log, ngx_http_mta_sts_tlsrpt_dir_t *d,
-    ngx_http_mta_sts_tlsrpt_dir_user_t *u);
+    ngx_http_mta_sts_tlsrpt_dir_user_t *u, ngx_uint_t said);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_dir_user(ngx_cycle_t *cycle,
     ngx_http_mta_sts_tlsrpt_dir_user_t *u);
 static ngx_err_t ngx_http_mta_sts_tlsrpt_dir_access(ngx_log_t *log,
@@ -41,7 +41,7 @@ void
 ngx_http_mta_sts_tlsrpt_dir_check(ngx_cycle_t *cycle, ngx_log_t *log,
     ngx_array_t *dirs)
 {
-    ngx_uint_t                           i, j;
+    ngx_uint_t                           i, j, said;
     ngx_http_mta_sts_tlsrpt_dir_t       *d;
     ngx_http_mta_sts_tlsrpt_dir_user_t   u;
 
@@ -57,21 +57,32 @@ ngx_http_mta_sts_tlsrpt_dir_check(ngx_cycle_t *cycle, ngx_log_t *log,
 
     for (i = 0; i < dirs->nelts; i++) {
 
-        /* a directory shared by several receivers is checked once */
+        /*
+         * a directory shared by several receivers is said once, and with
+         * each of their temp paths once
+         */
+
+        said = 0;
 
         for (j = 0; j < i; j++) {
-            if (d[j].path->len == d[i].path->len
-                && ngx_strncmp(d[j].path->data, d[i].path->data,
-                               d[i].path->len) == 0
-                && d[j].clcf->client_body_temp_path
-                   == d[i].clcf->client_body_temp_path)
+            if (d[j].path->len != d[i].path->len
+                || ngx_strncmp(d[j].path->data, d[i].path->data,
+                               d[i].path->len) != 0)
+            {
+                continue;
+            }
+
+            said = 1;
+
+            if (d[j].clcf->client_body_temp_path
+                == d[i].clcf->client_body_temp_path)
             {
                 break;
             }
         }
 
         if (j == i) {
-            ngx_http_mta_sts_tlsrpt_dir_one(cycle, log, &d[i], &u);
+            ngx_http_mta_sts_tlsrpt_dir_one(cycle, log, &d[i], &u, said);
         }
     }
 }
@@ -79,7 +90,8 @@ ngx_http_mta_sts_tlsrpt_dir_check(ngx_cycle_t *cycle, ngx_log_t *log,
 
 static void
 ngx_http_mta_sts_tlsrpt_dir_one(ngx_cycle_t *cycle, ngx_log_t *log,
-    ngx_http_mta_sts_tlsrpt_dir_t *d, ngx_http_mta_sts_tlsrpt_dir_user_t *u)
+    ngx_http_mta_sts_tlsrpt_dir_t *d, ngx_http_mta_sts_tlsrpt_dir_user_t *u,
+    ngx_uint_t said)
 {
     u_char           *name, *temp, *p;
     ngx_err_t         err;
@@ -95,6 +107,10 @@ ngx_http_mta_sts_tlsrpt_dir_one(ngx_cycle_t *cycle, ngx_log_t *log,
 
     if (ngx_file_info(name, &fi) == NGX_FILE_ERROR) {
         err = ngx_errno;
+
+        if (said) {
+            return;
+        }
 
         if (err == NGX_ENOENT) {
             ngx_log_error(NGX_LOG_WARN, log, 0,
@@ -121,6 +137,10 @@ ngx_http_mta_sts_tlsrpt_dir_one(ngx_cycle_t *cycle, ngx_log_t *log,
     }
 
     if (!ngx_is_dir(&fi)) {
+        if (said) {
+            return;
+        }
+
         ngx_log_error(NGX_LOG_WARN, log, 0,
                       "\"%s\" of \"mta_sts_tlsrpt\" is not a directory, "
                       NGX_HTTP_MTA_STS_TLSRPT_DIR_LOST "; move it away and "
@@ -134,7 +154,7 @@ ngx_http_mta_sts_tlsrpt_dir_one(ngx_cycle_t *cycle, ngx_log_t *log,
         return;
     }
 
-    err = ngx_http_mta_sts_tlsrpt_dir_access(log, (char *) name, u);
+    err = said ? 0 : ngx_http_mta_sts_tlsrpt_dir_access(log, (char *) name, u);
 
     if (err == NGX_HTTP_MTA_STS_TLSRPT_DIR_UNKNOWN) {
         ngx_log_error(NGX_LOG_NOTICE, log, 0,

@@ -88,7 +88,9 @@ sub error_log {
     return <$fh>;
 }
 
-system("$nginx -p $dir/ -c conf/nginx.conf -e logs/error.log") == 0
+# its warning about the directory, on stderr too, is t/017's
+system("$nginx -p $dir/ -c conf/nginx.conf -e logs/error.log "
+       . "2>$dir/logs/stderr") == 0
     or BAIL_OUT("nginx did not start");
 
 my $pid;
@@ -171,6 +173,8 @@ SKIP: {
 }
 
 is(() = $log =~ /more reports failed/g, 2, "exit - one count a kind");
+is(() = $log =~ /cannot create files in directory/g, 1,
+   "one directory, two receivers - its warning said once");
 unlike($log, qr/\[alert\]|\[emerg\]/, "nothing worse");
 
 done_testing();
