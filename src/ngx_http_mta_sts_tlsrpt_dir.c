@@ -31,6 +31,9 @@ typedef struct {
 static void ngx_http_mta_sts_tlsrpt_dir_one(ngx_cycle_t *cycle,
     ngx_log_t *log, ngx_http_mta_sts_tlsrpt_dir_t *d,
     ngx_http_mta_sts_tlsrpt_dir_user_t *u, ngx_uint_t said);
+static void ngx_http_mta_sts_tlsrpt_dir_create(ngx_log_t *log,
+    ngx_http_mta_sts_tlsrpt_dir_t *d, ngx_http_mta_sts_tlsrpt_dir_user_t *u,
+    u_char *name, ngx_uint_t missing);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_dir_user(ngx_cycle_t *cycle,
     ngx_http_mta_sts_tlsrpt_dir_user_t *u);
 static ngx_err_t ngx_http_mta_sts_tlsrpt_dir_access(ngx_log_t *log,
@@ -113,16 +116,7 @@ ngx_http_mta_sts_tlsrpt_dir_one(ngx_cycle_t *cycle, ngx_log_t *log,
         }
 
         if (err == NGX_ENOENT) {
-            ngx_log_error(NGX_LOG_WARN, log, 0,
-                          "directory \"%s\" of \"mta_sts_tlsrpt\" does not "
-                          "exist, " NGX_HTTP_MTA_STS_TLSRPT_DIR_LOST
-                          "; create it: \"mkdir %s%s%s%s%s\" in %s:%ui",
-                          name, name,
-                          u->other ? " && chown " : "",
-                          u->other ? u->name : "",
-                          u->other ? " " : "",
-                          u->other ? (char *) name : "",
-                          d->file, d->line);
+            ngx_http_mta_sts_tlsrpt_dir_create(log, d, u, name, 1);
             return;
         }
 
@@ -137,20 +131,10 @@ ngx_http_mta_sts_tlsrpt_dir_one(ngx_cycle_t *cycle, ngx_log_t *log,
     }
 
     if (!ngx_is_dir(&fi)) {
-        if (said) {
-            return;
+        if (!said) {
+            ngx_http_mta_sts_tlsrpt_dir_create(log, d, u, name, 0);
         }
 
-        ngx_log_error(NGX_LOG_WARN, log, 0,
-                      "\"%s\" of \"mta_sts_tlsrpt\" is not a directory, "
-                      NGX_HTTP_MTA_STS_TLSRPT_DIR_LOST "; move it away and "
-                      "create the directory: \"mkdir %s%s%s%s%s\" in %s:%ui",
-                      name, name,
-                      u->other ? " && chown " : "",
-                      u->other ? u->name : "",
-                      u->other ? " " : "",
-                      u->other ? (char *) name : "",
-                      d->file, d->line);
         return;
     }
 
@@ -196,6 +180,37 @@ ngx_http_mta_sts_tlsrpt_dir_one(ngx_cycle_t *cycle, ngx_log_t *log,
                       "put both on one file system in %s:%ui",
                       temp, name, d->file, d->line);
     }
+}
+
+
+/* no directory there: the warning, and the commands that make it */
+
+static void
+ngx_http_mta_sts_tlsrpt_dir_create(ngx_log_t *log,
+    ngx_http_mta_sts_tlsrpt_dir_t *d, ngx_http_mta_sts_tlsrpt_dir_user_t *u,
+    u_char *name, ngx_uint_t missing)
+{
+    u_char  *p, *last;
+    u_char   fix[NGX_MAX_ERROR_STR];
+
+    last = fix + sizeof(fix);
+
+    p = ngx_slprintf(fix, last, "\"mkdir %s", name);
+
+    if (u->other) {
+        p = ngx_slprintf(p, last, " && chown %s %s", u->name, name);
+    }
+
+    p = ngx_slprintf(p, last, "\"");
+
+    ngx_log_error(NGX_LOG_WARN, log, 0,
+                  "%s\"%s\" of \"mta_sts_tlsrpt\" %s, "
+                  NGX_HTTP_MTA_STS_TLSRPT_DIR_LOST "; %s: %*s in %s:%ui",
+                  missing ? "directory " : "", name,
+                  missing ? "does not exist" : "is not a directory",
+                  missing ? "create it"
+                          : "move it away and create the directory",
+                  p - fix, fix, d->file, d->line);
 }
 
 

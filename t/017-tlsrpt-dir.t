@@ -11,7 +11,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use Time::HiRes qw(sleep);
 use lib "t/lib";
 use PlainNginx;
 
@@ -193,63 +192,19 @@ chown $nobody, -1, "$dir/live" or die "$!\n";
 
 write_conf("user nobody nogroup;", receiver("$dir/live"));
 
-system("$nginx -p $dir/ -c conf/nginx.conf -e logs/error.log") == 0
-    or BAIL_OUT("nginx did not start");
-
-my $pid;
-
-for (1 .. 50) {
-    if (open my $fh, "<", "$dir/logs/nginx.pid") {
-        $pid = <$fh>;
-        last if $pid;
-    }
-
-    sleep 0.1;
-}
-
-chomp $pid if defined $pid;
+my $pid = start_nginx($dir);
 
 ok($pid, "nginx started");
 
-for (1 .. 50) {
-    if (open my $fh, "<", "$dir/logs/error.log") {
-        last if grep { /start worker process/ } <$fh>;
-    }
-
-    sleep 0.1;
-}
-
-my $size = -s "$dir/logs/error.log";
-
 rmdir "$dir/live" or die "$!\n";
-kill "HUP", $pid;
 
-my $log = "";
-
-for (1 .. 50) {
-    sleep 0.1;
-
-    open my $fh, "<", "$dir/logs/error.log" or next;
-    seek $fh, $size, 0;
-    $log = do { local $/; <$fh> };
-
-    last if $log =~ /reconfiguring.*start worker process/s;
-}
-
-diag($log) if $ENV{TEST_VERBOSE};
+my $log = reload_nginx($dir, $pid);
 
 like($log, qr/\[warn\] .*?directory "\Q$dir\E\/live" of "mta_sts_tlsrpt" does not exist, $lost; create it: "mkdir \Q$dir\E\/live && chown nobody \Q$dir\E\/live" in \S+\/nginx\.conf:11$/m,
      "reload - the missing directory is said");
 like($log, qr/start worker process/, "reload - the new workers start");
 unlike($log, qr/\[emerg\]|\[alert\]|\[crit\]/, "reload - nothing worse");
 
-kill "QUIT", $pid;
-
-for (1 .. 50) {
-    last unless kill 0, $pid;
-    sleep 0.1;
-}
-
-ok(!kill(0, $pid), "nginx stopped");
+ok(stop_nginx($pid), "nginx stopped");
 
 done_testing();

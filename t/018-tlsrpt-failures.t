@@ -13,13 +13,11 @@ use warnings;
 
 use Test::More;
 use IO::Socket::INET;
-use Time::HiRes qw(sleep);
 use lib "t/lib";
 use PlainNginx;
 
 plan skip_all => "as root only: the workers run as another user" if $> != 0;
 
-my $nginx = nginx_binary();
 my $load = load_modules();
 my $dir = work_dir("tlsrpt-failures");
 my $port = free_port();
@@ -89,29 +87,9 @@ sub error_log {
 }
 
 # its warning about the directory, on stderr too, is t/017's
-system("$nginx -p $dir/ -c conf/nginx.conf -e logs/error.log "
-       . "2>$dir/logs/stderr") == 0
-    or BAIL_OUT("nginx did not start");
-
-my $pid;
-
-for (1 .. 50) {
-    if (open my $fh, "<", "$dir/logs/nginx.pid") {
-        $pid = <$fh>;
-        last if $pid;
-    }
-
-    sleep 0.1;
-}
-
-chomp $pid if defined $pid;
+my $pid = start_nginx($dir, "aside");
 
 ok($pid, "nginx started");
-
-for (1 .. 50) {
-    last if error_log() =~ /start worker process/;
-    sleep 0.1;
-}
 
 # link() refused (13: Permission denied), five times
 
@@ -148,14 +126,7 @@ unlike($log, qr/and \d+ more reports failed/,
 
 # the worker exits: the counts of the minute are said
 
-kill "QUIT", $pid;
-
-for (1 .. 50) {
-    last unless kill 0, $pid;
-    sleep 0.1;
-}
-
-ok(!kill(0, $pid), "nginx stopped");
+ok(stop_nginx($pid), "nginx stopped");
 
 $log = error_log();
 
