@@ -216,7 +216,8 @@ ngx_http_mta_sts_tlsrpt_dir_create(ngx_log_t *log,
 
 /*
  * The user the workers run as: the "user" directive, or nginx's default
- * user, when the master runs as root; else the master's own user.
+ * user, when the master runs as root; else, and with "master_process off"
+ * (one process, which never switches), the master's own user.
  */
 
 static ngx_int_t
@@ -229,7 +230,9 @@ ngx_http_mta_sts_tlsrpt_dir_user(ngx_cycle_t *cycle,
 
     ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
 
-    if (geteuid() == 0 && ccf->user != (ngx_uid_t) NGX_CONF_UNSET_UINT) {
+    if (geteuid() == 0 && ccf->master
+        && ccf->user != (ngx_uid_t) NGX_CONF_UNSET_UINT)
+    {
         u->name = ccf->username;
         u->uid = ccf->user;
         u->gid = ccf->group;

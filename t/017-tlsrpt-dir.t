@@ -89,6 +89,14 @@ unlike($out, qr/\[emerg\]/, "root-owned, user nobody - nothing worse");
 like($out, qr/\[warn\] .*?user "nobody" cannot create files in directory "\Q$dir\E\/reports"/,
      "no user directive - nginx's default user is named");
 
+# one process, which never becomes the user (master_process off)
+
+($rc, $out) = nginx_t("user nobody nogroup;\nmaster_process off;",
+                      receiver("$dir/reports"));
+
+unlike($out, qr/\[warn\].*mta_sts_tlsrpt/,
+       "master_process off - the process stays root, nothing said");
+
 # "user" after the http block counts as well
 
 ($rc, $out) = nginx_t("after:user root;\n", receiver("$dir/reports"));
