@@ -75,6 +75,7 @@ static ngx_int_t ngx_http_mta_sts_tlsrpt_handler(ngx_http_request_t *r);
 static void ngx_http_mta_sts_tlsrpt_body_handler(ngx_http_request_t *r);
 static ssize_t ngx_http_mta_sts_tlsrpt_read(void *data, u_char *buf,
     size_t size);
+static ngx_int_t ngx_http_mta_sts_tlsrpt_rewind(void *data);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_keep(ngx_http_request_t *r,
     ngx_http_mta_sts_tlsrpt_ctx_t *ctx, ngx_http_mta_sts_tlsrpt_t *rpt);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_allowed(
@@ -359,6 +360,8 @@ ngx_http_mta_sts_tlsrpt_body_handler(ngx_http_request_t *r)
     rpt.max_json = tlcf->max_json;
     rpt.read = ngx_http_mta_sts_tlsrpt_read;
     rpt.data = &body;
+    rpt.body_size = (size_t) tf->file.offset;
+    rpt.rewind = ngx_http_mta_sts_tlsrpt_rewind;
 
     size = tf->file.offset;
 
@@ -468,6 +471,17 @@ ngx_http_mta_sts_tlsrpt_read(void *data, u_char *buf, size_t size)
     body->offset += n;
 
     return n;
+}
+
+
+static ngx_int_t
+ngx_http_mta_sts_tlsrpt_rewind(void *data)
+{
+    ngx_http_mta_sts_tlsrpt_body_t *body = data;
+
+    body->offset = 0;
+
+    return NGX_OK;
 }
 
 

@@ -507,7 +507,7 @@ TLS report refused: no "policies" array
 
 
 
-=== TEST 20: a gzip bomb - 413 at mta_sts_tlsrpt_max_json_size
+=== TEST 20: a gzip bomb - 413 at mta_sts_tlsrpt_max_json_size, inflated but never parsed
 --- config
     location = /.well-known/tlsrpt {
         mta_sts_tlsrpt html/tlsrpt;
@@ -519,7 +519,7 @@ TLS report refused: no "policies" array
 --- response_headers
 X-Result: too_large
 --- error_log
-TLS report refused: the report is larger than the JSON size limit
+TLS report refused: the report inflates to more than the JSON size limit
 --- no_error_log
 [error]
 [alert]
@@ -527,7 +527,7 @@ TLS report refused: the report is larger than the JSON size limit
 
 
 
-=== TEST 21: mta_sts_tlsrpt_max_json_size - a real report over a small cap
+=== TEST 21: mta_sts_tlsrpt_max_json_size - a real report over a small cap, refused before it is parsed
 --- config
     location = /.well-known/tlsrpt {
         mta_sts_tlsrpt html/tlsrpt;
@@ -540,7 +540,7 @@ TLS report refused: the report is larger than the JSON size limit
 --- response_headers
 X-Result: too_large
 --- error_log
-TLS report refused: the report is larger than the JSON size limit
+TLS report refused: the report inflates to more than the JSON size limit
 --- no_error_log
 [error]
 [alert]
@@ -922,6 +922,29 @@ qr/\[notice\] .*"client_body_temp_path" "\/dev\/shm\/mta-sts-tlsrpt-body" is on 
 [][][]
 --- response_body_filters eval
 sub { $_[0] . CORE::join ",", map { s{.*/}{}r } glob("$::DIR/*") }
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 41: mta_sts_tlsrpt_max_json_size - plain JSON over the cap, refused by its size alone
+--- config
+    location = /.well-known/tlsrpt {
+        mta_sts_tlsrpt html/tlsrpt;
+        mta_sts_tlsrpt_max_json_size 500;
+        add_header X-Result $mta_sts_tlsrpt_result always;
+    }
+--- request eval
+"POST /.well-known/tlsrpt\n" . $::GOOGLE
+--- more_headers
+Content-Type: application/tlsrpt+json
+--- error_code: 413
+--- response_headers
+X-Result: too_large
+--- error_log
+TLS report refused: the report is larger than the JSON size limit
 --- no_error_log
 [error]
 [alert]
