@@ -18,13 +18,11 @@
 
 #include <stdio.h>
 
+#include "tap.h"
 
-static void ok(int good, const char *name, const char *detail);
+
 static ngx_uint_t said(ngx_http_mta_sts_repeat_t *rp, time_t now,
     ngx_uint_t *lines);
-
-
-static int  tests, failed;
 
 
 int
@@ -164,23 +162,4 @@ said(ngx_http_mta_sts_repeat_t *rp, time_t now, ngx_uint_t *lines)
     }
 
     return n;
-}
-
-
-static void
-ok(int good, const char *name, const char *detail)
-{
-    tests++;
-
-    if (good) {
-        printf("ok %d - %s\n", tests, name);
-        return;
-    }
-
-    failed++;
-    printf("not ok %d - %s\n", tests, name);
-
-    if (detail && *detail) {
-        printf("# %s\n", detail);
-    }
 }

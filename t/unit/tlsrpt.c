@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <zlib.h>
 
+#include "tap.h"
+
 
 typedef struct {
     u_char    *data;
@@ -33,7 +35,6 @@ typedef struct {
 } reader_t;
 
 
-static void ok(int good, const char *name, const char *detail);
 static ssize_t reader(void *data, u_char *buf, size_t size);
 static ngx_int_t rewinder(void *data);
 static ngx_int_t run_sized(ngx_http_mta_sts_tlsrpt_t *rpt, reader_t *rd);
@@ -43,8 +44,6 @@ static ngx_int_t run(ngx_http_mta_sts_tlsrpt_t *rpt, u_char *data,
 static void expect(const char *title, u_char *data, size_t len,
     ngx_int_t rc, const char *name);
 
-
-static int  tests, failed;
 
 static ngx_http_mta_sts_tlsrpt_t  rpt;
 static u_char                     buf[64 * 1024 * 1024];
@@ -528,25 +527,6 @@ main(void)
     printf("unit tlsrpt: %d passed, %d failed\n", tests - failed, failed);
 
     return failed ? 1 : 0;
-}
-
-
-static void
-ok(int good, const char *name, const char *detail)
-{
-    tests++;
-
-    if (good) {
-        printf("ok %d - %s\n", tests, name);
-        return;
-    }
-
-    failed++;
-    printf("not ok %d - %s\n", tests, name);
-
-    if (detail) {
-        printf("#   %s\n", detail);
-    }
 }
 
 
