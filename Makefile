@@ -83,14 +83,20 @@ $(BUILD)/unit-cert: t/unit/cert.c src/ngx_http_mta_sts_cert.c \
 	    -lcrypto
 
 $(BUILD)/unit-tlsrpt: t/unit/tlsrpt.c src/ngx_http_mta_sts_tlsrpt.c \
-                      src/ngx_http_mta_sts_tlsrpt.h
+                      src/ngx_http_mta_sts_tlsrpt.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/tlsrpt.c \
 	    src/ngx_http_mta_sts_tlsrpt.c -lz -ljansson -lcrypto
 
-unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt
+$(BUILD)/unit-repeat: t/unit/repeat.c src/ngx_http_mta_sts_repeat.c \
+                      src/ngx_http_mta_sts_repeat.h t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/repeat.c src/ngx_http_mta_sts_repeat.c
+
+unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt \
+      $(BUILD)/unit-repeat
 	$(BUILD)/unit
 	$(BUILD)/unit-cert
 	$(BUILD)/unit-tlsrpt
+	$(BUILD)/unit-repeat
 
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run

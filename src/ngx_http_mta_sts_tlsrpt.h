@@ -48,9 +48,20 @@
     (2 * 253 + 2 * NGX_INT64_LEN + NGX_HTTP_MTA_STS_TLSRPT_UID_LEN + 16)
 
 
+/*
+ * deflate turns at most this many bytes into one (RFC 1951: a length of
+ * 258 in a code of at least 2 bits), so a gzip body no larger than
+ * max_json / RATIO cannot inflate past max_json
+ */
+#define NGX_HTTP_MTA_STS_TLSRPT_DEFLATE_RATIO  1032
+
+
 /* reads up to size bytes of the body; 0 at its end, -1 on an error */
 typedef ssize_t (*ngx_http_mta_sts_tlsrpt_read_pt)(void *data, u_char *buf,
     size_t size);
+
+/* reads the body from its start again; NGX_OK or NGX_ERROR */
+typedef ngx_int_t (*ngx_http_mta_sts_tlsrpt_rewind_pt)(void *data);
 
 
 typedef struct {
@@ -58,6 +69,13 @@ typedef struct {
     size_t                            max_json;
     ngx_http_mta_sts_tlsrpt_read_pt   read;
     void                             *data;
+
+    /*
+     * optional: the body's size (0: not known), and a way to read it
+     * again, so that a body over max_json is refused before it is parsed
+     */
+    size_t                            body_size;
+    ngx_http_mta_sts_tlsrpt_rewind_pt rewind;
 
     /* set by ngx_http_mta_sts_tlsrpt_parse() */
     const char                       *reason;   /* why not OK */

@@ -8,6 +8,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <ngx_http_mta_sts_tlsrpt.h>
+#include <ngx_http_mta_sts_tlsrpt_dir.h>
+#include <ngx_http_mta_sts_repeat.h>
 
 
 /* $mta_sts_tlsrpt_result */
@@ -21,11 +23,31 @@
 
 
 typedef struct {
+    /* ngx_http_mta_sts_tlsrpt_dir_t: checked once the configuration is read */
+    ngx_array_t                 dirs;
+
+    /* ngx_http_mta_sts_tlsrpt_failures_t *: their counts said at exit */
+    ngx_array_t                 failures;
+} ngx_http_mta_sts_tlsrpt_main_conf_t;
+
+
+/* a receiver's failures in this worker, said once a minute when repeated */
+
+typedef struct {
+    ngx_http_mta_sts_repeat_t   repeat;
+    ngx_event_t                 event;        /* says the counts */
+    ngx_str_t                  *path;
+    ngx_http_core_loc_conf_t   *clcf;         /* its error_log */
+} ngx_http_mta_sts_tlsrpt_failures_t;
+
+
+typedef struct {
     ngx_str_t                   path;         /* empty: no receiver here */
     size_t                      max_body;
     size_t                      max_json;
     ngx_uint_t                  access;
     ngx_array_t                *domains;      /* ngx_str_t, lowercase */
+    ngx_http_mta_sts_tlsrpt_failures_t  *failures;
 } ngx_http_mta_sts_tlsrpt_loc_conf_t;
 
 
@@ -53,6 +75,7 @@ static ngx_int_t ngx_http_mta_sts_tlsrpt_handler(ngx_http_request_t *r);
 static void ngx_http_mta_sts_tlsrpt_body_handler(ngx_http_request_t *r);
 static ssize_t ngx_http_mta_sts_tlsrpt_read(void *data, u_char *buf,
     size_t size);
+static ngx_int_t ngx_http_mta_sts_tlsrpt_rewind(void *data);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_keep(ngx_http_request_t *r,
     ngx_http_mta_sts_tlsrpt_ctx_t *ctx, ngx_http_mta_sts_tlsrpt_t *rpt);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_allowed(
@@ -60,6 +83,14 @@ static ngx_int_t ngx_http_mta_sts_tlsrpt_allowed(
 static ngx_int_t ngx_http_mta_sts_tlsrpt_store(ngx_http_request_t *r,
     ngx_http_mta_sts_tlsrpt_loc_conf_t *tlcf, ngx_temp_file_t *tf,
     ngx_str_t *path);
+static ngx_uint_t ngx_http_mta_sts_tlsrpt_repeated(ngx_http_request_t *r,
+    ngx_http_mta_sts_tlsrpt_loc_conf_t *tlcf, const char *what,
+    ngx_err_t err, ngx_uint_t level);
+static ngx_uint_t ngx_http_mta_sts_tlsrpt_counting(
+    ngx_http_mta_sts_tlsrpt_loc_conf_t *tlcf, const char *what);
+static void ngx_http_mta_sts_tlsrpt_say_counts(
+    ngx_http_mta_sts_tlsrpt_failures_t *f, time_t now);
+static void ngx_http_mta_sts_tlsrpt_count_handler(ngx_event_t *ev);
 static void ngx_http_mta_sts_tlsrpt_answer(ngx_http_request_t *r,
     ngx_uint_t status);
 static ngx_http_mta_sts_tlsrpt_ctx_t *ngx_http_mta_sts_tlsrpt_ctx(
@@ -77,10 +108,12 @@ static char *ngx_http_mta_sts_tlsrpt(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_mta_sts_tlsrpt_domains(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_add_variables(ngx_conf_t *cf);
+static void *ngx_http_mta_sts_tlsrpt_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_mta_sts_tlsrpt_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_mta_sts_tlsrpt_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_mta_sts_tlsrpt_init_module(ngx_cycle_t *cycle);
 static void ngx_http_mta_sts_tlsrpt_exit_process(ngx_cycle_t *cycle);
 
 
@@ -129,7 +162,7 @@ static ngx_http_module_t  ngx_http_mta_sts_tlsrpt_module_ctx = {
     ngx_http_mta_sts_tlsrpt_add_variables, /* preconfiguration */
     ngx_http_mta_sts_tlsrpt_init,          /* postconfiguration */
 
-    NULL,                                  /* create main configuration */
+    ngx_http_mta_sts_tlsrpt_create_main_conf, /* create main configuration */
     NULL,                                  /* init main configuration */
 
     NULL,                                  /* create server configuration */
@@ -146,7 +179,7 @@ ngx_module_t  ngx_http_mta_sts_tlsrpt_module = {
     ngx_http_mta_sts_tlsrpt_commands,      /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_http_mta_sts_tlsrpt_init_module,   /* init module */
     NULL,                                  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
@@ -327,6 +360,8 @@ ngx_http_mta_sts_tlsrpt_body_handler(ngx_http_request_t *r)
     rpt.max_json = tlcf->max_json;
     rpt.read = ngx_http_mta_sts_tlsrpt_read;
     rpt.data = &body;
+    rpt.body_size = (size_t) tf->file.offset;
+    rpt.rewind = ngx_http_mta_sts_tlsrpt_rewind;
 
     size = tf->file.offset;
 
@@ -361,8 +396,13 @@ ngx_http_mta_sts_tlsrpt_body_handler(ngx_http_request_t *r)
         return;
 
     default:
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "TLS report not stored: %s", rpt.reason);
+        if (!ngx_http_mta_sts_tlsrpt_repeated(r, tlcf, rpt.reason, 0,
+                                              NGX_LOG_ALERT))
+        {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "TLS report not stored: %s", rpt.reason);
+        }
+
         ctx->result = NGX_HTTP_MTA_STS_TLSRPT_FAILED;
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
@@ -431,6 +471,17 @@ ngx_http_mta_sts_tlsrpt_read(void *data, u_char *buf, size_t size)
     body->offset += n;
 
     return n;
+}
+
+
+static ngx_int_t
+ngx_http_mta_sts_tlsrpt_rewind(void *data)
+{
+    ngx_http_mta_sts_tlsrpt_body_t *body = data;
+
+    body->offset = 0;
+
+    return NGX_OK;
 }
 
 
@@ -524,13 +575,21 @@ ngx_http_mta_sts_tlsrpt_store(ngx_http_request_t *r,
 {
     ngx_err_t        err;
     ngx_str_t        copy;
+    ngx_log_t        quiet;
     ngx_copy_file_t  cf;
 
     /* nginx made the temp file 0600, as the default wants it */
 
     if (tlcf->access != 0600 && fchmod(tf->file.fd, tlcf->access) == -1) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, ngx_errno,
-                      "fchmod() \"%s\" failed", tf->file.name.data);
+        err = ngx_errno;
+
+        if (!ngx_http_mta_sts_tlsrpt_repeated(r, tlcf, "fchmod() failed",
+                                              err, NGX_LOG_CRIT))
+        {
+            ngx_log_error(NGX_LOG_CRIT, r->connection->log, err,
+                          "fchmod() \"%s\" failed", tf->file.name.data);
+        }
+
         return NGX_ERROR;
     }
 
@@ -545,9 +604,14 @@ ngx_http_mta_sts_tlsrpt_store(ngx_http_request_t *r,
     }
 
     if (err != NGX_EXDEV) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, err,
-                      "link() \"%s\" to \"%s\" failed",
-                      tf->file.name.data, path->data);
+        if (!ngx_http_mta_sts_tlsrpt_repeated(r, tlcf, "link() failed", err,
+                                              NGX_LOG_CRIT))
+        {
+            ngx_log_error(NGX_LOG_CRIT, r->connection->log, err,
+                          "link() \"%s\" to \"%s\" failed",
+                          tf->file.name.data, path->data);
+        }
+
         return NGX_ERROR;
     }
 
@@ -567,7 +631,17 @@ ngx_http_mta_sts_tlsrpt_store(ngx_http_request_t *r,
     cf.time = -1;
     cf.log = r->connection->log;
 
+    /* ngx_copy_file() says why it failed, unless that is being counted */
+
+    if (ngx_http_mta_sts_tlsrpt_counting(tlcf, "copying it failed")) {
+        quiet = *r->connection->log;
+        quiet.log_level = NGX_LOG_STDERR;
+        cf.log = &quiet;
+    }
+
     if (ngx_copy_file(tf->file.name.data, copy.data, &cf) != NGX_OK) {
+        (void) ngx_http_mta_sts_tlsrpt_repeated(r, tlcf, "copying it failed",
+                                                0, NGX_LOG_CRIT);
         (void) ngx_delete_file(copy.data);
         return NGX_ERROR;
     }
@@ -585,10 +659,119 @@ ngx_http_mta_sts_tlsrpt_store(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    ngx_log_error(NGX_LOG_CRIT, r->connection->log, err,
-                  "link() \"%s\" to \"%s\" failed", copy.data, path->data);
+    if (!ngx_http_mta_sts_tlsrpt_repeated(r, tlcf, "link() failed", err,
+                                          NGX_LOG_CRIT))
+    {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, err,
+                      "link() \"%s\" to \"%s\" failed",
+                      copy.data, path->data);
+    }
 
     return NGX_ERROR;
+}
+
+
+/*
+ * A report not stored, for a reason that may repeat for every report
+ * (a directory the workers cannot write to): 0 to log it in full, 1 when
+ * the same failure was logged less than a minute ago and is only
+ * counted; the count is said when the minute ends (issue 19: 403,000
+ * lines in 21 seconds otherwise).  The answer stays 500 either way.
+ */
+
+static ngx_uint_t
+ngx_http_mta_sts_tlsrpt_repeated(ngx_http_request_t *r,
+    ngx_http_mta_sts_tlsrpt_loc_conf_t *tlcf, const char *what,
+    ngx_err_t err, ngx_uint_t level)
+{
+    time_t                               now, next;
+    ngx_http_mta_sts_tlsrpt_failures_t  *f;
+
+    f = tlcf->failures;
+    now = ngx_time();
+
+    ngx_http_mta_sts_tlsrpt_say_counts(f, now);
+
+    if (ngx_http_mta_sts_repeat_add(&f->repeat, what, err, level, now)) {
+        return 0;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, err,
+                   "TLS report not stored in \"%V\": %s, counted",
+                   f->path, what);
+
+    if (!f->event.timer_set) {
+        next = ngx_http_mta_sts_repeat_next(&f->repeat);
+
+        f->event.log = f->clcf->error_log;
+        ngx_add_timer(&f->event, (ngx_msec_t) (next - now) * 1000);
+    }
+
+    return 1;
+}
+
+
+/* whether such a failure now would only be counted */
+
+static ngx_uint_t
+ngx_http_mta_sts_tlsrpt_counting(ngx_http_mta_sts_tlsrpt_loc_conf_t *tlcf,
+    const char *what)
+{
+    time_t                               now;
+    ngx_http_mta_sts_tlsrpt_failures_t  *f;
+
+    f = tlcf->failures;
+    now = ngx_time();
+
+    ngx_http_mta_sts_tlsrpt_say_counts(f, now);
+
+    return ngx_http_mta_sts_repeat_counting(&f->repeat, what, 0, now);
+}
+
+
+static void
+ngx_http_mta_sts_tlsrpt_say_counts(ngx_http_mta_sts_tlsrpt_failures_t *f,
+    time_t now)
+{
+    u_char                          *p, *last;
+    ngx_http_mta_sts_repeat_kind_t   k;
+    u_char                           why[NGX_MAX_ERROR_STR];
+
+    while (ngx_http_mta_sts_repeat_due(&f->repeat, now, &k) == NGX_OK) {
+
+        p = why;
+        last = why + sizeof(why) - 1;
+
+        if (k.err) {
+            p = ngx_slprintf(p, last, " (%d: ", k.err);
+            p = ngx_strerror(k.err, p, last - p);
+            p = ngx_slprintf(p, last, ")");
+        }
+
+        ngx_log_error(k.level, f->clcf->error_log, 0,
+                      "TLS report not stored in \"%V\": %s%*s, and %ui more "
+                      "reports failed the same way in the last minute",
+                      f->path, k.what, p - why, why, k.count);
+    }
+}
+
+
+static void
+ngx_http_mta_sts_tlsrpt_count_handler(ngx_event_t *ev)
+{
+    time_t                               now, next;
+    ngx_http_mta_sts_tlsrpt_failures_t  *f;
+
+    f = ev->data;
+    now = ngx_time();
+
+    ngx_http_mta_sts_tlsrpt_say_counts(f, now);
+
+    next = ngx_http_mta_sts_repeat_next(&f->repeat);
+
+    if (next) {
+        ngx_add_timer(ev, (ngx_msec_t) (next > now ? next - now : 1) * 1000);
+    }
 }
 
 
@@ -718,8 +901,11 @@ ngx_http_mta_sts_tlsrpt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_mta_sts_tlsrpt_loc_conf_t *tlcf = conf;
 
-    ngx_str_t                 *value;
-    ngx_http_core_loc_conf_t  *clcf;
+    ngx_str_t                            *value;
+    ngx_http_core_loc_conf_t             *clcf;
+    ngx_http_mta_sts_tlsrpt_dir_t        *d;
+    ngx_http_mta_sts_tlsrpt_failures_t  **f;
+    ngx_http_mta_sts_tlsrpt_main_conf_t  *tmcf;
 
     if (tlcf->path.data) {
         return "is duplicate";
@@ -747,6 +933,38 @@ ngx_http_mta_sts_tlsrpt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_mta_sts_tlsrpt_handler;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_mta_sts_tlsrpt_module);
+
+    d = ngx_array_push(&tmcf->dirs);
+    if (d == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    d->path = &tlcf->path;
+    d->clcf = clcf;
+    d->file = cf->conf_file->file.name.data;
+    d->line = cf->conf_file->line;
+
+    tlcf->failures = ngx_pcalloc(cf->pool,
+                                 sizeof(ngx_http_mta_sts_tlsrpt_failures_t));
+    if (tlcf->failures == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    tlcf->failures->path = &tlcf->path;
+    tlcf->failures->clcf = clcf;
+    tlcf->failures->event.handler = ngx_http_mta_sts_tlsrpt_count_handler;
+    tlcf->failures->event.data = tlcf->failures;
+    tlcf->failures->event.cancelable = 1;
+
+    f = ngx_array_push(&tmcf->failures);
+    if (f == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *f = tlcf->failures;
 
     return NGX_CONF_OK;
 }
@@ -821,6 +1039,34 @@ ngx_http_mta_sts_tlsrpt_add_variables(ngx_conf_t *cf)
 
 
 static void *
+ngx_http_mta_sts_tlsrpt_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_mta_sts_tlsrpt_main_conf_t  *tmcf;
+
+    tmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_mta_sts_tlsrpt_main_conf_t));
+    if (tmcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&tmcf->dirs, cf->pool, 1,
+                       sizeof(ngx_http_mta_sts_tlsrpt_dir_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    if (ngx_array_init(&tmcf->failures, cf->pool, 1,
+                       sizeof(ngx_http_mta_sts_tlsrpt_failures_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return tmcf;
+}
+
+
+static void *
 ngx_http_mta_sts_tlsrpt_create_loc_conf(ngx_conf_t *cf)
 {
     ngx_http_mta_sts_tlsrpt_loc_conf_t  *conf;
@@ -878,9 +1124,58 @@ ngx_http_mta_sts_tlsrpt_init(ngx_conf_t *cf)
 }
 
 
+/*
+ * The receivers' directories, checked when the whole configuration is
+ * read: the "user" directive may stand after the http block, and nginx
+ * sets its default user only then.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_tlsrpt_init_module(ngx_cycle_t *cycle)
+{
+    ngx_http_mta_sts_tlsrpt_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_mta_sts_tlsrpt_module);
+
+    /*
+     * said where nginx says what it finds while reading the configuration:
+     * the log of the running cycle (at start, stderr or "-e"), not the new
+     * one, whose level hides warnings by default
+     */
+
+    if (tmcf) {
+        ngx_http_mta_sts_tlsrpt_dir_check(cycle, cycle->old_cycle->log,
+                                          &tmcf->dirs);
+    }
+
+    return NGX_OK;
+}
+
+
 static void
 ngx_http_mta_sts_tlsrpt_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_uint_t                            i;
+    ngx_http_mta_sts_tlsrpt_failures_t  **f;
+    ngx_http_mta_sts_tlsrpt_main_conf_t  *tmcf;
+
+    /*
+     * the counts of minutes not ended yet, or a reload would lose them:
+     * each minute is over for this worker
+     */
+
+    tmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_mta_sts_tlsrpt_module);
+
+    if (tmcf) {
+        f = tmcf->failures.elts;
+
+        for (i = 0; i < tmcf->failures.nelts; i++) {
+            ngx_http_mta_sts_tlsrpt_say_counts(f[i], NGX_MAX_TIME_T_VALUE);
+        }
+    }
+
     /* the inflater kept from report to report */
 
     ngx_http_mta_sts_tlsrpt_cleanup();

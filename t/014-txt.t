@@ -8,7 +8,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use Time::HiRes qw(sleep);
 use lib "t/lib";
 use PlainNginx;
 
@@ -116,57 +115,16 @@ like($out, qr/\[emerg\] .*?invalid value "some" in \S+\/nginx\.conf:\d+$/m,
 write_conf(server("mta-sts.a.example mta-sts.b.example", "mx.example.com")
            . server("mta-sts.c.example", "mx.example.net", "testing"));
 
-system("$nginx -p $dir/ -c conf/nginx.conf -e logs/error.log") == 0
-    or BAIL_OUT("nginx did not start");
-
-my $pid;
-
-for (1 .. 50) {
-    if (open my $fh, "<", "$dir/logs/nginx.pid") {
-        $pid = <$fh>;
-        last if $pid;
-    }
-
-    sleep 0.1;
-}
-
-chomp $pid if defined $pid;
+my $pid = start_nginx($dir);
 
 ok($pid, "nginx started");
-
-# its workers running, so that a SIGHUP is a reload and not lost in start
-
-for (1 .. 50) {
-    if (open my $fh, "<", "$dir/logs/error.log") {
-        last if grep { /start worker process/ } <$fh>;
-    }
-
-    sleep 0.1;
-}
 
 sub reload {
     my ($http) = @_;
 
-    my $size = -s "$dir/logs/error.log";
-
     write_conf($http);
-    kill "HUP", $pid;
 
-    my $log = "";
-
-    for (1 .. 50) {
-        sleep 0.1;
-
-        open my $fh, "<", "$dir/logs/error.log" or next;
-        seek $fh, $size, 0;
-        $log = do { local $/; <$fh> };
-
-        last if $log =~ /reconfiguring.*start worker process/s;
-    }
-
-    diag($log) if $ENV{TEST_VERBOSE};
-
-    return $log;
+    return reload_nginx($dir, $pid);
 }
 
 my $log = reload(server("mta-sts.a.example mta-sts.b.example",
@@ -205,13 +163,6 @@ like($log, qr/MTA-STS policy of "f\.example": $rec/,
 
 unlike($log, qr/\[emerg\]|\[alert\]|\[crit\]/, "reloads - nothing worse");
 
-kill "QUIT", $pid;
-
-for (1 .. 50) {
-    last unless kill 0, $pid;
-    sleep 0.1;
-}
-
-ok(!kill(0, $pid), "nginx stopped");
+ok(stop_nginx($pid), "nginx stopped");
 
 done_testing();

@@ -12,7 +12,6 @@ use Time::HiRes qw(sleep);
 use lib "t/lib";
 use PlainNginx;
 
-my $nginx = nginx_binary();
 my $load = load_modules();
 my $dir = work_dir("timer");
 my $certs = make_certs("$dir/certs");
@@ -46,32 +45,11 @@ END
 
     unlink "$dir/logs/error.log", "$dir/logs/nginx.pid";
 
-    system("$nginx -p $dir/ -c conf/nginx.conf -e logs/error.log") == 0
-        or BAIL_OUT("nginx did not start");
-
-    my $pid;
-
-    for (1 .. 50) {
-        if (open my $fh, "<", "$dir/logs/nginx.pid") {
-            $pid = <$fh>;
-            last if $pid;
-        }
-
-        sleep 0.1;
-    }
-
-    chomp $pid;
+    my $pid = start_nginx($dir);
 
     sleep 2.5;
 
-    kill "QUIT", $pid;
-
-    for (1 .. 50) {
-        last unless kill 0, $pid;
-        sleep 0.1;
-    }
-
-    ok(!kill(0, $pid), "mta_sts_check_interval $interval - nginx stopped");
+    ok(stop_nginx($pid), "mta_sts_check_interval $interval - nginx stopped");
 
     open $fh, "<", "$dir/logs/error.log" or die "$!\n";
     my $log = do { local $/; <$fh> };

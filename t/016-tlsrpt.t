@@ -97,10 +97,15 @@ our $DIR = html_dir() . "/tlsrpt";
 add_block_preprocessor(sub {
     my $block = shift;
 
-    # a fresh report directory for every block
+    # a fresh report directory for every block (init runs once nginx
+    # has started; the directory is there before, as nginx -t wants it)
     if (!defined $block->init) {
         $block->set_value("init", 'system("rm", "-rf", $::DIR) == 0 '
                           . 'or die; mkdir $::DIR or die "$::DIR: $!";');
+    }
+
+    if (!defined $block->user_files && ($block->config // "") =~ /tlsrpt/) {
+        $block->set_value("user_files", ">>> tlsrpt/.keep\n");
     }
 });
 
@@ -512,7 +517,7 @@ TLS report refused: no "policies" array
 
 
 
-=== TEST 20: a gzip bomb - 413 at mta_sts_tlsrpt_max_json_size
+=== TEST 20: a gzip bomb - 413 at mta_sts_tlsrpt_max_json_size, inflated but never parsed
 --- config
     location = /.well-known/tlsrpt {
         mta_sts_tlsrpt html/tlsrpt;
@@ -524,7 +529,7 @@ TLS report refused: no "policies" array
 --- response_headers
 X-Result: too_large
 --- error_log
-TLS report refused: the report is larger than the JSON size limit
+TLS report refused: the report inflates to more than the JSON size limit
 --- no_error_log
 [error]
 [alert]
@@ -532,7 +537,7 @@ TLS report refused: the report is larger than the JSON size limit
 
 
 
-=== TEST 21: mta_sts_tlsrpt_max_json_size - a real report over a small cap
+=== TEST 21: mta_sts_tlsrpt_max_json_size - a real report over a small cap, refused before it is parsed
 --- config
     location = /.well-known/tlsrpt {
         mta_sts_tlsrpt html/tlsrpt;
@@ -545,7 +550,7 @@ TLS report refused: the report is larger than the JSON size limit
 --- response_headers
 X-Result: too_large
 --- error_log
-TLS report refused: the report is larger than the JSON size limit
+TLS report refused: the report inflates to more than the JSON size limit
 --- no_error_log
 [error]
 [alert]
@@ -656,7 +661,8 @@ qr/TLS report refused: a body of \d+ bytes is over mta_sts_tlsrpt_max_body_size/
 --- response_headers
 X-Result: error
 --- error_log eval
-qr/\[crit\] .*link\(\) "[^"]+" to "[^"]+\/html\/missing\/google\.com![^"]+" failed \(2: No such file or directory\)/
+[qr/\[warn\] .*directory "[^"]+\/html\/missing" of "mta_sts_tlsrpt" does not exist, TLS reports will be answered 500 and lost when senders stop retrying \(RFC 8460, section 5\.5\); create it: "mkdir [^"]+\/html\/missing" in \S+:\d+/,
+ qr/\[crit\] .*link\(\) "[^"]+" to "[^"]+\/html\/missing\/google\.com![^"]+" failed \(2: No such file or directory\)/]
 --- no_error_log
 [alert]
 [emerg]
@@ -679,7 +685,8 @@ add_cleanup_handler(sub { local $?; system("chattr -i /tmp/mta-sts-tlsrpt-ro.$$ 
 --- response_headers
 X-Result: error
 --- error_log eval
-qr/\[crit\] .*link\(\) "[^"]+" to "\/tmp\/mta-sts-tlsrpt-ro\.\d+\/google\.com![^"]+" failed \(1: Operation not permitted\)/
+[qr/\[warn\] .*user "root" cannot create files in directory "\/tmp\/mta-sts-tlsrpt-ro\.\d+" of "mta_sts_tlsrpt" \(1: Operation not permitted\), TLS reports will be answered 500 and lost when senders stop retrying \(RFC 8460, section 5\.5\) in \S+:\d+/,
+ qr/\[crit\] .*link\(\) "[^"]+" to "\/tmp\/mta-sts-tlsrpt-ro\.\d+\/google\.com![^"]+" failed \(1: Operation not permitted\)/]
 --- no_error_log
 [alert]
 [emerg]
@@ -889,7 +896,30 @@ system("rm", "-rf", $::DIR) == 0 or die; mkdir $::DIR or die "$::DIR: $!";
 
 
 
-=== TEST 39: no mta_sts_tlsrpt - a POST elsewhere is the site's, the variables are empty
+=== TEST 39: the temp file on another file system - nginx -t and reloads say that each report is copied
+--- skip_eval
+1: (stat "/dev/shm")[0] == (stat html_dir())[0]
+--- init
+system("rm", "-rf", $::DIR) == 0 or die; mkdir $::DIR or die "$::DIR: $!";
+add_cleanup_handler(sub { local $?; system("rm", "-rf", "/dev/shm/mta-sts-tlsrpt-body") });
+--- config
+    location = /.well-known/tlsrpt {
+        client_body_temp_path /dev/shm/mta-sts-tlsrpt-body;
+        mta_sts_tlsrpt html/tlsrpt;
+    }
+--- request eval
+"POST /.well-known/tlsrpt\n" . ::gz($::GOOGLE)
+--- error_code: 201
+--- error_log eval
+qr/\[notice\] .*"client_body_temp_path" "\/dev\/shm\/mta-sts-tlsrpt-body" is on another file system than directory "[^"]+\/html\/tlsrpt" of "mta_sts_tlsrpt": each TLS report is copied, not linked into place; put both on one file system in \S+:\d+/
+--- no_error_log
+[warn]
+[error]
+[crit]
+
+
+
+=== TEST 40: no mta_sts_tlsrpt - a POST elsewhere is the site's, the variables are empty
 --- config
     location = /.well-known/tlsrpt {
         return 200 "[$mta_sts_tlsrpt_result][$mta_sts_tlsrpt_file][$mta_sts_tlsrpt_failed]\n";
@@ -901,6 +931,29 @@ system("rm", "-rf", $::DIR) == 0 or die; mkdir $::DIR or die "$::DIR: $!";
 [][][]
 --- response_body_filters eval
 sub { $_[0] . CORE::join ",", map { s{.*/}{}r } glob("$::DIR/*") }
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 41: mta_sts_tlsrpt_max_json_size - plain JSON over the cap, refused by its size alone
+--- config
+    location = /.well-known/tlsrpt {
+        mta_sts_tlsrpt html/tlsrpt;
+        mta_sts_tlsrpt_max_json_size 500;
+        add_header X-Result $mta_sts_tlsrpt_result always;
+    }
+--- request eval
+"POST /.well-known/tlsrpt\n" . $::GOOGLE
+--- more_headers
+Content-Type: application/tlsrpt+json
+--- error_code: 413
+--- response_headers
+X-Result: too_large
+--- error_log
+TLS report refused: the report is larger than the JSON size limit
 --- no_error_log
 [error]
 [alert]

@@ -29,6 +29,10 @@
  *   - the domains list holds only LDH names separated by ",";
  *   - the same body read whole, and read a byte at a time, gives the same
  *     result and the same name;
+ *   - the same body with its size known and a way to read it again (as
+ *     nginx gives them) gives the same result and name, or is refused as
+ *     too large where it was invalid (it is over max_json, and is now
+ *     refused before it is parsed, with nothing given to jansson);
  *   - an accepted plain JSON body, gzip'd here in two members with a
  *     trailing CRLF, gives the same name but for ".gz".
  */
@@ -53,6 +57,7 @@ typedef struct {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static ssize_t fuzz_read(void *data, u_char *buf, size_t size);
+static ngx_int_t fuzz_rewind(void *data);
 static ngx_int_t fuzz_parse(ngx_http_mta_sts_tlsrpt_t *rpt,
     const u_char *data, size_t len, size_t step, size_t max_json);
 static void fuzz_check_name(ngx_http_mta_sts_tlsrpt_t *rpt);
@@ -61,7 +66,7 @@ static size_t fuzz_gzip(u_char *dst, size_t cap, const u_char *src,
     size_t len);
 
 
-static ngx_http_mta_sts_tlsrpt_t  a, b;
+static ngx_http_mta_sts_tlsrpt_t  a, b, c;
 
 
 int
@@ -125,6 +130,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
 
+    /* the body's size known, read again to measure the inflated JSON */
+
+    {
+        fuzz_reader_t  r = { data, size, 0, step };
+
+        c.max_json = max_json;
+        c.read = fuzz_read;
+        c.data = &r;
+        c.body_size = size;
+        c.rewind = fuzz_rewind;
+
+        rc2 = ngx_http_mta_sts_tlsrpt_parse(&c);
+
+        if (rc2 == rc) {
+            if (rc == NGX_HTTP_MTA_STS_TLSRPT_OK
+                && (a.name_len != c.name_len
+                    || memcmp(a.name, c.name, a.name_len) != 0))
+            {
+                abort();
+            }
+
+        } else if (rc2 != NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE
+                   || rc != NGX_HTTP_MTA_STS_TLSRPT_INVALID
+                   || c.json_size != 0)
+        {
+            abort();
+        }
+    }
+
     /* plain JSON, gzip'd in two members with a trailing CRLF */
 
     if (rc != NGX_HTTP_MTA_STS_TLSRPT_OK || a.gzip) {
@@ -175,6 +209,17 @@ fuzz_read(void *data, u_char *buf, size_t size)
     r->pos += size;
 
     return size;
+}
+
+
+static ngx_int_t
+fuzz_rewind(void *data)
+{
+    fuzz_reader_t  *r = data;
+
+    r->pos = 0;
+
+    return NGX_OK;
 }
 
 

@@ -12,8 +12,10 @@ use Exporter qw(import);
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use Test::More;
+use Time::HiRes qw(sleep);
 
-our @EXPORT = qw(nginx_binary load_modules work_dir free_port make_certs);
+our @EXPORT = qw(nginx_binary load_modules work_dir free_port make_certs
+                 start_nginx reload_nginx stop_nginx);
 
 sub nginx_binary { $ENV{TEST_NGINX_BINARY} || "nginx" }
 
@@ -56,6 +58,85 @@ sub make_certs {
         or BAIL_OUT("t/cert/make-certs.sh failed");
 
     return $dir;
+}
+
+# nginx of DIR's conf/nginx.conf, started as a daemon, its master's pid
+# returned once its workers run (a SIGHUP sent before would be lost in the
+# start); what it says on stderr goes to DIR/logs/stderr when ASIDE is set
+
+sub start_nginx {
+    my ($dir, $aside) = @_;
+
+    my $redirect = $aside ? " 2>$dir/logs/stderr" : "";
+    my $pid;
+
+    system(nginx_binary() . " -p $dir/ -c conf/nginx.conf -e logs/error.log"
+           . $redirect) == 0
+        or BAIL_OUT("nginx did not start");
+
+    for (1 .. 50) {
+        if (open my $fh, "<", "$dir/logs/nginx.pid") {
+            $pid = <$fh>;
+            last if $pid;
+        }
+
+        sleep 0.1;
+    }
+
+    BAIL_OUT("nginx wrote no pid file") unless $pid;
+
+    chomp $pid;
+
+    for (1 .. 50) {
+        if (open my $fh, "<", "$dir/logs/error.log") {
+            last if grep { /start worker process/ } <$fh>;
+        }
+
+        sleep 0.1;
+    }
+
+    return $pid;
+}
+
+# a reload (SIGHUP) of the nginx started in DIR: what it logged, once the
+# new workers run
+
+sub reload_nginx {
+    my ($dir, $pid) = @_;
+
+    my $size = -s "$dir/logs/error.log";
+    my $log = "";
+
+    kill "HUP", $pid;
+
+    for (1 .. 50) {
+        sleep 0.1;
+
+        open my $fh, "<", "$dir/logs/error.log" or next;
+        seek $fh, $size, 0;
+        $log = do { local $/; <$fh> };
+
+        last if $log =~ /reconfiguring.*start worker process/s;
+    }
+
+    diag($log) if $ENV{TEST_VERBOSE};
+
+    return $log;
+}
+
+# SIGQUIT, and true once the master has exited
+
+sub stop_nginx {
+    my ($pid) = @_;
+
+    kill "QUIT", $pid;
+
+    for (1 .. 50) {
+        last unless kill 0, $pid;
+        sleep 0.1;
+    }
+
+    return !kill(0, $pid);
 }
 
 1;

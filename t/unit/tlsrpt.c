@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <zlib.h>
 
+#include "tap.h"
+
 
 typedef struct {
     u_char    *data;
@@ -28,19 +30,20 @@ typedef struct {
     size_t     pos;
     size_t     step;       /* at most this many bytes a read, 0: any */
     ngx_int_t  fail;       /* the read fails */
+    ngx_int_t  rewinds;    /* how many times it was read again */
+    ngx_int_t  no_rewind;  /* reading again fails */
 } reader_t;
 
 
-static void ok(int good, const char *name, const char *detail);
 static ssize_t reader(void *data, u_char *buf, size_t size);
+static ngx_int_t rewinder(void *data);
+static ngx_int_t run_sized(ngx_http_mta_sts_tlsrpt_t *rpt, reader_t *rd);
 static size_t gz(u_char *dst, size_t cap, const char *src, size_t len);
 static ngx_int_t run(ngx_http_mta_sts_tlsrpt_t *rpt, u_char *data,
     size_t len, size_t step);
 static void expect(const char *title, u_char *data, size_t len,
     ngx_int_t rc, const char *name);
 
-
-static int  tests, failed;
 
 static ngx_http_mta_sts_tlsrpt_t  rpt;
 static u_char                     buf[64 * 1024 * 1024];
@@ -428,10 +431,88 @@ main(void)
     ok(rc == NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE, "one byte over max_json",
        rpt.reason);
 
+    /*
+     * With the body's size and a way to read it again, as nginx gives
+     * them: over max_json is refused before jansson parses a byte
+     * (json_size 0), gzip by inflating it once first, and only when it
+     * could inflate past max_json (more than max_json / 1032 bytes)
+     */
+
+    {
+        reader_t  r = { buf, 0, 0, 0, 0, 0, 0 };
+        u_char    name[NGX_HTTP_MTA_STS_TLSRPT_NAME_MAX];
+
+        r.len = gz(buf, 1024 * 1024, google, sizeof(google) - 1);
+
+        rpt.max_json = 10 * 1024 * 1024;
+        rc = run_sized(&rpt, &r);
+        ok(rc == NGX_HTTP_MTA_STS_TLSRPT_OK && r.rewinds == 0,
+           "sized: a small gzip report is not inflated twice", rpt.reason);
+        memcpy(name, rpt.name, sizeof(name));
+
+        rpt.max_json = sizeof(google) - 1;
+        r.pos = 0;
+        rc = run_sized(&rpt, &r);
+        ok(rc == NGX_HTTP_MTA_STS_TLSRPT_OK && r.rewinds == 1
+           && strcmp((char *) rpt.name, (char *) name) == 0,
+           "sized: exactly max_json inflated - measured, read again, the "
+           "same report", rpt.reason);
+
+        rpt.max_json = sizeof(google) - 2;
+        r.pos = 0;
+        r.rewinds = 0;
+        rc = run_sized(&rpt, &r);
+        ok(rc == NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE && rpt.json_size == 0
+           && rpt.tree_peak == 0 && r.rewinds == 0
+           && strcmp(rpt.reason, "the report inflates to more than the "
+                     "JSON size limit") == 0,
+           "sized: one byte over max_json inflated - refused unparsed",
+           rpt.reason);
+
+        rpt.max_json = sizeof(google) - 1;
+        r.pos = 0;
+        r.no_rewind = 1;
+        rc = run_sized(&rpt, &r);
+        ok(rc == NGX_HTTP_MTA_STS_TLSRPT_ERROR,
+           "sized: reading again fails - an error (RFC 8460, 5.5)",
+           rpt.reason);
+
+        r.len -= 10;
+        r.pos = 0;
+        r.no_rewind = 0;
+        rc = run_sized(&rpt, &r);
+        ok(rc == NGX_HTTP_MTA_STS_TLSRPT_INVALID
+           && strcmp(rpt.reason, "truncated gzip data") == 0,
+           "sized: truncated gzip - invalid, as without measuring",
+           rpt.reason);
+
+        r.data = (u_char *) google;
+        r.len = sizeof(google) - 1;
+        r.pos = 0;
+        r.rewinds = 0;
+        rpt.max_json = sizeof(google) - 2;
+        rc = run_sized(&rpt, &r);
+        ok(rc == NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE && rpt.json_size == 0
+           && r.rewinds == 0,
+           "sized: plain JSON one byte over max_json - refused unparsed",
+           rpt.reason);
+
+        memset(buf + 32 * 1024 * 1024, ' ', 20 * 1024 * 1024);
+        r.data = buf;
+        r.len = gz(buf, 32 * 1024 * 1024, (char *) buf + 32 * 1024 * 1024,
+                   20 * 1024 * 1024);
+        r.pos = 0;
+        rpt.max_json = 10 * 1024 * 1024;
+        rc = run_sized(&rpt, &r);
+        ok(rc == NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE && rpt.json_size == 0
+           && rpt.tree_peak == 0,
+           "sized: a 20 MiB gzip bomb - refused unparsed", rpt.reason);
+    }
+
     /* a failing read is an error, not a bad report (RFC 8460, 5.5) */
 
     {
-        reader_t  r = { (u_char *) google, sizeof(google) - 1, 0, 0, 1 };
+        reader_t  r = { (u_char *) google, sizeof(google) - 1, 0, 0, 1, 0, 0 };
 
         rpt.max_json = 10 * 1024 * 1024;
         rpt.read = reader;
@@ -446,25 +527,6 @@ main(void)
     printf("unit tlsrpt: %d passed, %d failed\n", tests - failed, failed);
 
     return failed ? 1 : 0;
-}
-
-
-static void
-ok(int good, const char *name, const char *detail)
-{
-    tests++;
-
-    if (good) {
-        printf("ok %d - %s\n", tests, name);
-        return;
-    }
-
-    failed++;
-    printf("not ok %d - %s\n", tests, name);
-
-    if (detail) {
-        printf("#   %s\n", detail);
-    }
 }
 
 
@@ -523,12 +585,51 @@ gz(u_char *dst, size_t cap, const char *src, size_t len)
 static ngx_int_t
 run(ngx_http_mta_sts_tlsrpt_t *r, u_char *data, size_t len, size_t step)
 {
-    reader_t  rd = { data, len, 0, step, 0 };
+    reader_t  rd = { data, len, 0, step, 0, 0, 0 };
 
     r->read = reader;
     r->data = &rd;
+    r->body_size = 0;
+    r->rewind = NULL;
 
     return ngx_http_mta_sts_tlsrpt_parse(r);
+}
+
+
+/* the body's size known and read again as needed, as nginx does */
+
+static ngx_int_t
+run_sized(ngx_http_mta_sts_tlsrpt_t *r, reader_t *rd)
+{
+    ngx_int_t  rc;
+
+    r->read = reader;
+    r->data = rd;
+    r->body_size = rd->len;
+    r->rewind = rewinder;
+
+    rc = ngx_http_mta_sts_tlsrpt_parse(r);
+
+    r->body_size = 0;
+    r->rewind = NULL;
+
+    return rc;
+}
+
+
+static ngx_int_t
+rewinder(void *data)
+{
+    reader_t  *r = data;
+
+    if (r->no_rewind) {
+        return NGX_ERROR;
+    }
+
+    r->pos = 0;
+    r->rewinds++;
+
+    return NGX_OK;
 }
 
 
