@@ -11,6 +11,7 @@ use strict;
 use warnings;
 
 use Test::More;
+use File::Temp qw(tempdir);
 use lib "t/lib";
 use PlainNginx;
 
@@ -174,15 +175,16 @@ SKIP: {
     skip "/dev/shm is on the test directory's file system", 2
         if (stat "/dev/shm")[0] == (stat $dir)[0];
 
-    my $body = "/dev/shm/mta-sts-tlsrpt-dir.$$";
+    # a folder of this run's own: runs side by side share /dev/shm, and
+    # pids of two PID namespaces (CI's Debian roots) can be the same
+    my $body = tempdir("mta-sts-tlsrpt-dir-XXXXXX", DIR => "/dev/shm",
+                       CLEANUP => 1) . "/body";
 
     chown $nobody, -1, "$dir/reports" or die "$!\n";
 
     ($rc, $out) = nginx_t("user nobody nogroup;",
                           receiver("$dir/reports",
                                    "            client_body_temp_path $body;\n"));
-
-    system("rm", "-rf", $body);
 
     like($out, qr/\[notice\] .*?"client_body_temp_path" "\Q$body\E" is on another file system than directory "\Q$dir\E\/reports" of "mta_sts_tlsrpt": each TLS report is copied, not linked into place; put both on one file system in \S+\/nginx\.conf:12$/m,
          "temp files on another file system - a notice");

@@ -26,7 +26,9 @@
 #     t/cert/make-certs.sh's leaf for mta-sts.example.com and example.com
 #     with its intermediate (and its key for ssl_certificate_key); an
 #     absolute one is replaced by such a file in DIR/conf/;
-#   - /var/log/nginx/ becomes DIR/logs/ (nginx -t opens the logs).
+#   - /var/log/nginx/ becomes DIR/logs/ (nginx -t opens the logs);
+#   - the absolute directory D of "mta_sts_tlsrpt D" becomes DIR/reports/D,
+#     made writable by any user (nginx -t checks the workers' user can).
 #
 #   <!-- check: packages MODE -->      (a ```sh block)
 # The packages of its "apt-get install" are those util/deps.sh installs for
@@ -232,6 +234,14 @@ sub nginx_blocks {
             "$lead$path;"
         }mge;
         $conf =~ s{/var/log/nginx/}{$dir/logs/}g;
+        # a report directory is made, writable by any worker user (nginx
+        # -t checks that it is), as the admin is told to make it
+        $conf =~ s{^(\s*mta_sts_tlsrpt\s+)(/[^;\s]+);}{
+            my ($lead, $d) = ($1, "$dir/reports$2");
+            system('mkdir', '-p', $d) == 0 && chmod(01777, $d)
+                or die "$d: $!\n";
+            "$lead$d;"
+        }mge;
 
         my $file = "conf/readme-$b->{line}.conf";
         spew("$dir/$file", $conf);
