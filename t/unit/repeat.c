@@ -141,6 +141,7 @@ main(void)
        "12,000 failures in 10 minutes - 1 line and 10 counts", detail);
 
     printf("1..%d\n", tests);
+    printf("unit repeat: %d passed, %d failed\n", tests - failed, failed);
 
     return failed ? 1 : 0;
 }
