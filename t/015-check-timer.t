@@ -47,6 +47,16 @@ END
 
     my $pid = start_nginx($dir);
 
+    # a worker's first line, however slowly it starts (under valgrind),
+    # then two and a half intervals more
+    if ($interval eq "1s") {
+        for (1 .. patience()) {
+            open my $in, "<", "$dir/logs/error.log" or last;
+            last if (() = join("", <$in>) =~ /expires in 3 days/g) >= 2;
+            sleep 0.1;
+        }
+    }
+
     sleep 2.5;
 
     ok(stop_nginx($pid), "mta_sts_check_interval $interval - nginx stopped");
@@ -73,7 +83,7 @@ END
 my $by = run("1s");
 
 is($by->{master}, 1, "interval 1s - said once at load time");
-ok($by->{worker} >= 1 && $by->{worker} <= 3,
+ok($by->{worker} >= 2 && $by->{worker} <= 4,
    "interval 1s - said again, once a second ($by->{worker})");
 is(scalar keys %{$by->{pids}}, 1, "interval 1s - by one of the 2 workers");
 

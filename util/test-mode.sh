@@ -117,7 +117,9 @@ valgrind)
     # the string form of TEST_NGINX_USE_VALGRIND: "valgrind -q <it> nginx"
     # (both runners); the options of the numeric form, plus a log file
     # per process and --trace-children, as util/nginx-e.sh execs nginx
-    vg="--tool=memcheck --leak-check=full --show-possibly-lost=no"
+    # --vgdb=no: no gdb pipes in /tmp, which workers that are no longer
+    # root could not remove
+    vg="--tool=memcheck --leak-check=full --show-possibly-lost=no --vgdb=no"
     vg="$vg --gen-suppressions=all --num-callers=100"
     vg="$vg --suppressions=$top/valgrind.suppress"
     vg="$vg --trace-children=yes --log-file=$logs/valgrind.%p.log"

@@ -1,4 +1,4 @@
-# What the plain Test::More files (t/013 to t/015) share: they run
+# What the plain Test::More files (t/013 to t/015, t/017, t/018) share: they run
 # "nginx -t", or an nginx they start and signal themselves, outside the
 # Test::Nginx runner, with the same TEST_NGINX_BINARY and
 # TEST_NGINX_LOAD_MODULES.
@@ -15,9 +15,21 @@ use Test::More;
 use Time::HiRes qw(sleep);
 
 our @EXPORT = qw(nginx_binary load_modules work_dir free_port make_certs
-                 start_nginx reload_nginx stop_nginx);
+                 start_nginx reload_nginx stop_nginx patience);
 
-sub nginx_binary { $ENV{TEST_NGINX_BINARY} || "nginx" }
+# nginx as the suite runs it: under valgrind too in "make test-valgrind"
+# (TEST_NGINX_USE_VALGRIND holds its options there, as Test::Nginx's
+# string form takes them)
+sub nginx_binary {
+    my $nginx = $ENV{TEST_NGINX_BINARY} || "nginx";
+    my $vg = $ENV{TEST_NGINX_USE_VALGRIND};
+
+    return $vg ? "valgrind -q $vg $nginx" : $nginx;
+}
+
+# how many tenths of a second to wait for nginx to start, reload or stop:
+# far longer under valgrind
+sub patience { $ENV{TEST_NGINX_USE_VALGRIND} ? 1200 : 50 }
 
 # the load_module lines to put first in a configuration: none when the
 # module is built into nginx
@@ -74,7 +86,7 @@ sub start_nginx {
            . $redirect) == 0
         or BAIL_OUT("nginx did not start");
 
-    for (1 .. 50) {
+    for (1 .. patience()) {
         if (open my $fh, "<", "$dir/logs/nginx.pid") {
             $pid = <$fh>;
             last if $pid;
@@ -87,7 +99,7 @@ sub start_nginx {
 
     chomp $pid;
 
-    for (1 .. 50) {
+    for (1 .. patience()) {
         if (open my $fh, "<", "$dir/logs/error.log") {
             last if grep { /start worker process/ } <$fh>;
         }
@@ -109,7 +121,7 @@ sub reload_nginx {
 
     kill "HUP", $pid;
 
-    for (1 .. 50) {
+    for (1 .. patience()) {
         sleep 0.1;
 
         open my $fh, "<", "$dir/logs/error.log" or next;
@@ -131,7 +143,7 @@ sub stop_nginx {
 
     kill "QUIT", $pid;
 
-    for (1 .. 50) {
+    for (1 .. patience()) {
         last unless kill 0, $pid;
         sleep 0.1;
     }
