@@ -19,6 +19,10 @@ plan skip_all => "as root only: the workers run as another user" if $> != 0;
 
 my $nginx = nginx_binary();
 my $load = load_modules();
+
+# the receiver's line: 11 after one load_module line, one less in nginx
+# built with the module inside (no load_module line)
+my $line = 10 + (() = load_modules() =~ /^load_module/mg);
 my $dir = work_dir("tlsrpt-dir");
 my $port = free_port();
 
@@ -79,7 +83,7 @@ mkdir "$dir/reports" or die "$!\n";
 my ($rc, $out) = nginx_t("user nobody nogroup;", receiver("$dir/reports"), "-q");
 
 is($rc, 0, "root-owned, user nobody - nginx -t succeeds");
-like($out, qr/\[warn\] .*?user "nobody" cannot create files in directory "\Q$dir\E\/reports" of "mta_sts_tlsrpt" \(13: Permission denied\), $lost; give it to the user: "chown nobody \Q$dir\E\/reports" in \S+\/nginx\.conf:11$/m,
+like($out, qr/\[warn\] .*?user "nobody" cannot create files in directory "\Q$dir\E\/reports" of "mta_sts_tlsrpt" \(13: Permission denied\), $lost; give it to the user: "chown nobody \Q$dir\E\/reports" in \S+\/nginx\.conf:$line$/m,
      "root-owned, user nobody - a warning with the user and the chown, even with -q");
 unlike($out, qr/\[emerg\]/, "root-owned, user nobody - nothing worse");
 
@@ -133,7 +137,7 @@ unlike($out, qr/\[warn\]/, "root-owned, user root - nothing said");
 ($rc, $out) = nginx_t("user nobody nogroup;", receiver("$dir/missing"));
 
 is($rc, 0, "missing - nginx -t succeeds");
-like($out, qr/\[warn\] .*?directory "\Q$dir\E\/missing" of "mta_sts_tlsrpt" does not exist, $lost; create it: "mkdir \Q$dir\E\/missing && chown nobody \Q$dir\E\/missing" in \S+\/nginx\.conf:11$/m,
+like($out, qr/\[warn\] .*?directory "\Q$dir\E\/missing" of "mta_sts_tlsrpt" does not exist, $lost; create it: "mkdir \Q$dir\E\/missing && chown nobody \Q$dir\E\/missing" in \S+\/nginx\.conf:$line$/m,
      "missing - a warning with mkdir and chown");
 
 ($rc, $out) = nginx_t("user root;", receiver("$dir/missing"));
@@ -156,7 +160,7 @@ close $fh;
 ($rc, $out) = nginx_t("user nobody nogroup;", receiver("$dir/file"));
 
 is($rc, 0, "a file - nginx -t succeeds");
-like($out, qr/\[warn\] .*?"\Q$dir\E\/file" of "mta_sts_tlsrpt" is not a directory, $lost; move it away and create the directory: "mkdir \Q$dir\E\/file && chown nobody \Q$dir\E\/file" in \S+\/nginx\.conf:11$/m,
+like($out, qr/\[warn\] .*?"\Q$dir\E\/file" of "mta_sts_tlsrpt" is not a directory, $lost; move it away and create the directory: "mkdir \Q$dir\E\/file && chown nobody \Q$dir\E\/file" in \S+\/nginx\.conf:$line$/m,
      "a file - a warning");
 
 # two receivers, one directory: said once
@@ -186,7 +190,7 @@ SKIP: {
                           receiver("$dir/reports",
                                    "            client_body_temp_path $body;\n"));
 
-    like($out, qr/\[notice\] .*?"client_body_temp_path" "\Q$body\E" is on another file system than directory "\Q$dir\E\/reports" of "mta_sts_tlsrpt": each TLS report is copied, not linked into place; put both on one file system in \S+\/nginx\.conf:12$/m,
+    like($out, qr/\[notice\] .*?"client_body_temp_path" "\Q$body\E" is on another file system than directory "\Q$dir\E\/reports" of "mta_sts_tlsrpt": each TLS report is copied, not linked into place; put both on one file system in \S+\/nginx\.conf:@{[$line + 1]}$/m,
          "temp files on another file system - a notice");
     unlike($out, qr/\[warn\]/, "temp files on another file system - no warning");
 }
@@ -210,7 +214,7 @@ rmdir "$dir/live" or die "$!\n";
 
 my $log = reload_nginx($dir, $pid);
 
-like($log, qr/\[warn\] .*?directory "\Q$dir\E\/live" of "mta_sts_tlsrpt" does not exist, $lost; create it: "mkdir \Q$dir\E\/live && chown nobody \Q$dir\E\/live" in \S+\/nginx\.conf:11$/m,
+like($log, qr/\[warn\] .*?directory "\Q$dir\E\/live" of "mta_sts_tlsrpt" does not exist, $lost; create it: "mkdir \Q$dir\E\/live && chown nobody \Q$dir\E\/live" in \S+\/nginx\.conf:$line$/m,
      "reload - the missing directory is said");
 like($log, qr/start worker process/, "reload - the new workers start");
 unlike($log, qr/\[emerg\]|\[alert\]|\[crit\]/, "reload - nothing worse");
