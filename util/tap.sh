@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The ok/not ok lines of the project's check scripts (util/check-*.sh),
-# sourced by bash: pass NAME, fail NAME, check NAME COMMAND..., and
+# sourced by bash: pass NAME, fail NAME [DIAG...], check NAME COMMAND..., and
 # tap_done LABEL, which prints "LABEL: N passed, N failed" and returns
 # non-zero when a check failed.
 
@@ -14,10 +14,14 @@ pass() {
     echo "ok $n - $1"
 }
 
+# fail NAME [DIAG...]: each DIAG as a "#   " line under it
 fail() {
     n=$((n + 1))
     failed=$((failed + 1))
     echo "not ok $n - $1"
+    shift
+    [ $# -gt 0 ] && printf '#   %s\n' "$@"
+    return 0
 }
 
 # check NAME COMMAND...: passes when COMMAND succeeds; its status is the

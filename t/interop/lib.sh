@@ -12,14 +12,14 @@
 # cleanup stops, in order) and fail_logs (pairs of a title and a file in
 # $dir, the last lines of which finish prints when a test failed).
 
+# pass, fail and the counts
+. "$(dirname "${BASH_SOURCE[0]}")/../../util/tap.sh" || exit 1
+
 etcns=/etc/netns/$ns
 made_etc_netns=0
 made_ns=0
 dir=""
 nginx_pid=""
-n=0
-passed=0
-failed=0
 
 path=/usr/sbin:/usr/bin:/sbin:/bin
 nsenv=()        # work_dir sets it
@@ -40,25 +40,6 @@ skip() {
 
     echo "$label: skipped ($1)"
     exit 0
-}
-
-diag() {
-    printf '%s\n' "$@" | sed 's/^/#   /'
-}
-
-pass() {
-    n=$((n + 1))
-    passed=$((passed + 1))
-    echo "ok $n - $1"
-}
-
-# fail NAME [DIAG...]
-fail() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-    shift
-    [ $# -gt 0 ] && diag "$@"
 }
 
 # is NAME EXPECTED GOT
