@@ -91,12 +91,19 @@ $(BUILD)/unit-repeat: t/unit/repeat.c src/ngx_http_mta_sts_repeat.c \
                       src/ngx_http_mta_sts_repeat.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/repeat.c src/ngx_http_mta_sts_repeat.c
 
+$(BUILD)/unit-dns: t/unit/dns.c src/ngx_http_mta_sts_dns.c \
+                   src/ngx_http_mta_sts_dns.h src/ngx_http_mta_sts_policy.c \
+                   src/ngx_http_mta_sts_policy.h t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/dns.c src/ngx_http_mta_sts_dns.c \
+	    src/ngx_http_mta_sts_policy.c
+
 unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt \
-      $(BUILD)/unit-repeat
+      $(BUILD)/unit-repeat $(BUILD)/unit-dns
 	$(BUILD)/unit
 	$(BUILD)/unit-cert
 	$(BUILD)/unit-tlsrpt
 	$(BUILD)/unit-repeat
+	$(BUILD)/unit-dns
 
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
