@@ -1142,8 +1142,7 @@ ngx_http_mta_sts_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_mta_sts_txt(ngx_conf_t *cf, ngx_http_mta_sts_main_conf_t *mmcf)
 {
-    size_t                         len, n;
-    ngx_str_t                     *name;
+    ngx_str_t                     *name, domain;
     ngx_uint_t                     s, i;
     ngx_array_t                    ids;
     ngx_http_mta_sts_id_t         *id;
@@ -1167,7 +1166,6 @@ ngx_http_mta_sts_txt(ngx_conf_t *cf, ngx_http_mta_sts_main_conf_t *mmcf)
         return NGX_ERROR;
     }
 
-    len = sizeof(NGX_HTTP_MTA_STS_HOST_PREFIX) - 1;
     cscfp = cmcf->servers.elts;
 
     for (s = 0; s < cmcf->servers.nelts; s++) {
@@ -1189,19 +1187,7 @@ ngx_http_mta_sts_txt(ngx_conf_t *cf, ngx_http_mta_sts_main_conf_t *mmcf)
             }
 #endif
 
-            if (name->len <= len
-                || name->data[name->len - 1] == '*'
-                || ngx_strncmp(name->data, NGX_HTTP_MTA_STS_HOST_PREFIX, len)
-                   != 0)
-            {
-                continue;
-            }
-
-            /* "mta-sts.example.com." is the same domain */
-
-            n = name->len - len - (name->data[name->len - 1] == '.');
-
-            if (n == 0) {
+            if (ngx_http_mta_sts_server_domain(name, &domain) != NGX_OK) {
                 continue;
             }
 
@@ -1210,14 +1196,81 @@ ngx_http_mta_sts_txt(ngx_conf_t *cf, ngx_http_mta_sts_main_conf_t *mmcf)
                 return NGX_ERROR;
             }
 
-            id->domain.data = name->data + len;
-            id->domain.len = n;
+            id->domain = domain;
             id->id = mscf->answer.id;
         }
     }
 
     return ngx_http_mta_sts_ids(cf, &ids, mmcf->txt_log,
                                 &ngx_http_mta_sts_module);
+}
+
+
+/*
+ * The domain of an exact "mta-sts.<domain>" server name, a trailing dot
+ * dropped; NGX_DECLINED for any other name.
+ */
+
+ngx_int_t
+ngx_http_mta_sts_server_domain(ngx_str_t *name, ngx_str_t *domain)
+{
+    size_t  len, n;
+
+    len = sizeof(NGX_HTTP_MTA_STS_HOST_PREFIX) - 1;
+
+    if (name->len <= len
+        || name->data[name->len - 1] == '*'
+        || ngx_strncmp(name->data, NGX_HTTP_MTA_STS_HOST_PREFIX, len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    /* "mta-sts.example.com." is the same domain */
+
+    n = name->len - len - (name->data[name->len - 1] == '.');
+
+    if (n == 0) {
+        return NGX_DECLINED;
+    }
+
+    domain->data = name->data + len;
+    domain->len = n;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The static policy a server serves, its id and whether its listeners
+ * are checked, for the DNS check (ngx_http_mta_sts_dns_module.c);
+ * NGX_DECLINED when it serves none or one built from variables.
+ */
+
+ngx_int_t
+ngx_http_mta_sts_server_policy(ngx_http_core_srv_conf_t *cscf,
+    ngx_http_mta_sts_policy_t *policy, ngx_str_t *id, ngx_flag_t *listener)
+{
+    ngx_http_mta_sts_srv_conf_t  *mscf;
+
+    mscf = cscf->ctx->srv_conf[ngx_http_mta_sts_module.ctx_index];
+
+    if (mscf->mode == NGX_HTTP_MTA_STS_OFF || mscf->variables
+        || mscf->answer.id.len == 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    ngx_memzero(policy, sizeof(ngx_http_mta_sts_policy_t));
+
+    policy->mode = mscf->mode;
+    policy->mx = mscf->mx_values;
+    policy->nmx = mscf->mx ? mscf->mx->nelts : 0;
+    policy->max_age = mscf->max_age;
+
+    *id = mscf->answer.id;
+    *listener = mscf->check.listener;
+
+    return NGX_OK;
 }
 
 
