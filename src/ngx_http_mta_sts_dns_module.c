@@ -1499,8 +1499,9 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
 
     if (unchecked) {
         ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
-                      "the DNS records of %ui MTA-STS policy domain%s are "
-                      "not checked: no \"resolver\" is configured for %s; "
+                      "MTA-STS DNS check: the records of %ui policy "
+                      "domain%s are not checked: no \"resolver\" is "
+                      "configured for %s; "
                       "add \"resolver ADDRESS;\" (a DNS resolver nginx may "
                       "ask) to the http block, or set \"mta_sts_check_dns "
                       "off\"",

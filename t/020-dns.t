@@ -309,7 +309,7 @@ conf();
 system("sed -i -e '/resolver/d' $dir/conf/nginx.conf");
 
 $out = nginx_t();
-my @n = $out =~ /\[notice\] \d+#\d+: the DNS records of 2 MTA-STS policy domains are not checked: no "resolver" is configured for them; add "resolver ADDRESS;" \(a DNS resolver nginx may ask\) to the http block, or set "mta_sts_check_dns off"/g;
+my @n = $out =~ /\[notice\] \d+#\d+: MTA-STS DNS check: the records of 2 policy domains are not checked: no "resolver" is configured for them; add "resolver ADDRESS;" \(a DNS resolver nginx may ask\) to the http block, or set "mta_sts_check_dns off"/g;
 is(scalar @n, 1, "no resolver - nginx -t says once how to turn it on")
     or diag($out);
 
