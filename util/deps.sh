@@ -20,6 +20,9 @@ if [ "${1:-}" = test ]; then
     pkgs="$pkgs perl libtest-base-perl libtest-longstring-perl
           libtext-diff-perl postfix-mta-sts-resolver dnsmasq-base iproute2
           clang libclang-rt-dev valgrind"
+
+    # promtool checks the status endpoint's metrics (t/030-status.t)
+    pkgs="$pkgs prometheus"
 fi
 
 if [ "${1:-}" = deb ] || [ "${1:-}" = deb-check ]; then
