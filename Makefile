@@ -91,12 +91,22 @@ $(BUILD)/unit-repeat: t/unit/repeat.c src/ngx_http_mta_sts_repeat.c \
                       src/ngx_http_mta_sts_repeat.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/repeat.c src/ngx_http_mta_sts_repeat.c
 
+# the status renderings use the RFC 8460 type names of tlsrpt.c
+$(BUILD)/unit-status: t/unit/status.c src/ngx_http_mta_sts_status.c \
+                      src/ngx_http_mta_sts_status.h \
+                      src/ngx_http_mta_sts_tlsrpt.c \
+                      src/ngx_http_mta_sts_tlsrpt.h t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/status.c \
+	    src/ngx_http_mta_sts_status.c src/ngx_http_mta_sts_tlsrpt.c \
+	    -lz -ljansson -lcrypto
+
 unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt \
-      $(BUILD)/unit-repeat
+      $(BUILD)/unit-repeat $(BUILD)/unit-status
 	$(BUILD)/unit
 	$(BUILD)/unit-cert
 	$(BUILD)/unit-tlsrpt
 	$(BUILD)/unit-repeat
+	$(BUILD)/unit-status
 
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
