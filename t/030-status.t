@@ -132,6 +132,35 @@ sub report {
 
 sub post { http("POST", "/.well-known/tlsrpt", body => $_[0]) }
 
+# the master's children now (its workers)
+sub workers {
+    my ($master) = @_;
+    my @pids;
+
+    for my $stat (glob "/proc/[0-9]*/stat") {
+        open my $fh, "<", $stat or next;
+        my $line = <$fh> // next;
+        close $fh;
+        push @pids, $1 if $line =~ /^(\d+) \(.*\) \S (\d+)/ && $2 == $master;
+    }
+
+    return @pids;
+}
+
+# a reload, once the old workers have exited: until then one of them may
+# still take a connection and answer from the old configuration
+sub reload {
+    my ($master) = @_;
+    my @old = workers($master);
+
+    reload_nginx($dir, $master);
+
+    for (1 .. patience()) {
+        last unless grep { kill 0, $_ } @old;
+        select undef, undef, undef, 0.1;
+    }
+}
+
 write_conf(domains => [["example.com", "enforce"],
                        ["example.org", "testing"]]);
 
@@ -333,7 +362,7 @@ is($c, 403, "deny all - 403");
 write_conf(domains => [["example.com", "enforce"],
                        ["example.org", "testing"],
                        ["example.net", "none"]]);
-reload_nginx($dir, $pid);
+reload($pid);
 
 $m = metrics();
 is(value($m, 'mta_sts_policy_fetches_total{domain="example.com"}'), 3,
@@ -349,7 +378,7 @@ is(value($m, 'mta_sts_tlsrpt_received_total{outcome="stored"}'), 3,
 
 write_conf(domains => [["example.com", "enforce"],
                        ["example.net", "none"]]);
-reload_nginx($dir, $pid);
+reload($pid);
 
 $m = metrics();
 is(value($m, 'mta_sts_policy_fetches_total{domain="example.com"}'), 3,
