@@ -60,6 +60,7 @@ FUZZ_SECONDS ?= 10
         test-readme \
         test-interop test-fuzz fuzz soak bench scale check-scale test-asan \
         test-valgrind test-leak-check test-reload test-static test-fresh \
+        bench-status \
         suite deb clean
 
 all: module
@@ -134,6 +135,11 @@ bench: module
 	@sh util/deps.sh bench
 	@bash bench/run.sh $(NGINX) $(MODULE) $(BUILD)/bench/results.txt
 	@bash bench/tlsrpt.sh $(NGINX) $(MODULE) $(BUILD)/bench-tlsrpt/results.txt
+
+# a scrape of the status endpoint with 10,000 policy domains: sizes, times
+bench-status: module
+	@sh util/netns.sh bash bench/status.sh $(NGINX) $(MODULE) \
+	    $(BUILD)/bench-status
 
 scale: module
 	@sh util/deps.sh bench
