@@ -21,8 +21,9 @@ if [ "${1:-}" = test ]; then
           libtext-diff-perl postfix-mta-sts-resolver dnsmasq-base iproute2
           clang libclang-rt-dev valgrind"
 
-    # promtool checks the status endpoint's metrics (t/030-status.t)
-    pkgs="$pkgs prometheus"
+    # promtool and a Prometheus server check the status endpoint's metrics
+    # (t/030 to t/032), headless Chromium its page (t/033)
+    pkgs="$pkgs prometheus chromium"
 fi
 
 if [ "${1:-}" = deb ] || [ "${1:-}" = deb-check ]; then
