@@ -7,7 +7,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use IO::Compress::Gzip qw(gzip $GzipError);
 use lib "t/lib";
 use PlainNginx;
 
@@ -69,14 +68,7 @@ my $json = '{"organization-name":"Sender","date-range":{"start-datetime":'
     . '"example.com"},"summary":{"total-successful-session-count":9,'
     . '"total-failure-session-count":3},"failure-details":[{"result-type":'
     . '"certificate-expired","failed-session-count":3}]}]}';
-my $gz;
-gzip(\$json => \$gz, Minimal => 1) or die $GzipError;
-open $fh, ">", "$dir/report.gz" or die "$!\n";
-binmode $fh;
-print $fh $gz;
-close $fh;
-
-my $code = `curl -s -o /dev/null -w '%{http_code}' --data-binary \@$dir/report.gz -H 'Content-Type: application/tlsrpt+gzip' http://127.0.0.1:$port/.well-known/tlsrpt`;
+my $code = post_report($dir, $port, $json);
 is($code, 201, "a report stored");
 
 my $prom = fork() // die "fork: $!\n";

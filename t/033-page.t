@@ -8,7 +8,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use IO::Compress::Gzip qw(gzip $GzipError);
 use Cwd qw(getcwd);
 use lib "t/lib";
 use PlainNginx;
@@ -48,14 +47,7 @@ my $json = qq({"organization-name":"$org","date-range":{"start-datetime":)
     . '"total-failure-session-count":3},"failure-details":[{"result-type":'
     . '"starttls-not-supported","receiving-mx-hostname":"<img src=x>",'
     . '"failed-session-count":3}]}]}';
-my $gz;
-gzip(\$json => \$gz, Minimal => 1) or die $GzipError;
-open $fh, ">", "$dir/report.gz" or die "$!\n";
-binmode $fh;
-print $fh $gz;
-close $fh;
-
-my $code = `curl -s -o /dev/null -w '%{http_code}' --data-binary \@$dir/report.gz -H 'Content-Type: application/tlsrpt+gzip' http://127.0.0.1:$port/.well-known/tlsrpt`;
+my $code = post_report($dir, $port, $json);
 is($code, 201, "a report with a hostile organization stored");
 
 my $chromium = "chromium --headless --no-sandbox --disable-gpu "
