@@ -60,6 +60,7 @@ FUZZ_SECONDS ?= 10
         test-readme \
         test-interop test-fuzz fuzz soak bench scale check-scale test-asan \
         test-valgrind test-leak-check test-reload test-static test-fresh \
+        bench-status \
         suite deb clean
 
 all: module
@@ -97,13 +98,23 @@ $(BUILD)/unit-dns: t/unit/dns.c src/ngx_http_mta_sts_dns.c \
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/dns.c src/ngx_http_mta_sts_dns.c \
 	    src/ngx_http_mta_sts_policy.c
 
+# the status renderings use the RFC 8460 type names of tlsrpt.c
+$(BUILD)/unit-status: t/unit/status.c src/ngx_http_mta_sts_status.c \
+                      src/ngx_http_mta_sts_status.h \
+                      src/ngx_http_mta_sts_tlsrpt.c \
+                      src/ngx_http_mta_sts_tlsrpt.h t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/status.c \
+	    src/ngx_http_mta_sts_status.c src/ngx_http_mta_sts_tlsrpt.c \
+	    -lz -ljansson -lcrypto
+
 unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt \
-      $(BUILD)/unit-repeat $(BUILD)/unit-dns
+      $(BUILD)/unit-repeat $(BUILD)/unit-dns $(BUILD)/unit-status
 	$(BUILD)/unit
 	$(BUILD)/unit-cert
 	$(BUILD)/unit-tlsrpt
 	$(BUILD)/unit-repeat
 	$(BUILD)/unit-dns
+	$(BUILD)/unit-status
 
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
@@ -131,6 +142,11 @@ bench: module
 	@sh util/deps.sh bench
 	@bash bench/run.sh $(NGINX) $(MODULE) $(BUILD)/bench/results.txt
 	@bash bench/tlsrpt.sh $(NGINX) $(MODULE) $(BUILD)/bench-tlsrpt/results.txt
+
+# a scrape of the status endpoint with 10,000 policy domains: sizes, times
+bench-status: module
+	@sh util/netns.sh bash bench/status.sh $(NGINX) $(MODULE) \
+	    $(BUILD)/bench-status
 
 scale: module
 	@sh util/deps.sh bench

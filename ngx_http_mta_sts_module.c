@@ -11,6 +11,7 @@
 #include <ngx_http_mta_sts_policy.h>
 #include <ngx_http_mta_sts_check.h>
 #include <ngx_http_mta_sts_ids.h>
+#include <ngx_http_mta_sts_status_module.h>
 
 
 #define NGX_HTTP_MTA_STS_HOST_PREFIX  "mta-sts."
@@ -300,6 +301,8 @@ ngx_http_mta_sts_handler(ngx_http_request_t *r)
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         return ngx_http_mta_sts_not_allowed(r);
     }
+
+    ngx_http_mta_sts_status_fetched(r);
 
     return ngx_http_mta_sts_send(r, answer);
 }
@@ -1324,4 +1327,24 @@ ngx_http_mta_sts_expiry_handler(ngx_event_t *ev)
     ngx_http_mta_sts_check_expiry(ev->log, mmcf->expiry);
 
     ngx_add_timer(ev, mmcf->interval);
+}
+
+
+/* for the status endpoint: ngx_http_mta_sts_status_module.c */
+
+ngx_int_t
+ngx_http_mta_sts_status_policy(void *conf, ngx_str_t **mode, ngx_str_t *id,
+    ngx_http_mta_sts_check_t **check)
+{
+    ngx_http_mta_sts_srv_conf_t  *mscf = conf;
+
+    if (mscf->mode == NGX_HTTP_MTA_STS_OFF || mscf->variables) {
+        return NGX_DECLINED;
+    }
+
+    *mode = ngx_http_mta_sts_mode_name(mscf->mode);
+    *id = mscf->answer.id;
+    *check = &mscf->check;
+
+    return NGX_OK;
 }

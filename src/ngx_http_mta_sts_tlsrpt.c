@@ -57,6 +57,9 @@ static void ngx_http_mta_sts_tlsrpt_policy(ngx_http_mta_sts_tlsrpt_t *rpt,
 static size_t ngx_http_mta_sts_tlsrpt_text(u_char *dst, json_t *s);
 static uint64_t ngx_http_mta_sts_tlsrpt_count(json_t *summary,
     const char *key);
+static void ngx_http_mta_sts_tlsrpt_stats(ngx_http_mta_sts_tlsrpt_t *rpt,
+    json_t *policy, json_t *summary, u_char *domain, size_t len);
+static size_t ngx_http_mta_sts_tlsrpt_field(u_char *dst, json_t *s);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_name(ngx_http_mta_sts_tlsrpt_t *rpt,
     json_t *root, u_char *domain, size_t domain_len);
 static int64_t ngx_http_mta_sts_tlsrpt_days(int64_t y, int64_t m,
@@ -64,6 +67,24 @@ static int64_t ngx_http_mta_sts_tlsrpt_days(int64_t y, int64_t m,
 
 
 /* the jansson budget: active only inside ngx_http_mta_sts_tlsrpt_parse() */
+/* RFC 8460, section 4.3 */
+ngx_str_t  ngx_http_mta_sts_tlsrpt_types[] = {
+    ngx_string("starttls-not-supported"),
+    ngx_string("certificate-host-mismatch"),
+    ngx_string("certificate-expired"),
+    ngx_string("certificate-not-trusted"),
+    ngx_string("validation-failure"),
+    ngx_string("tlsa-invalid"),
+    ngx_string("dnssec-invalid"),
+    ngx_string("dane-required"),
+    ngx_string("sts-policy-fetch-error"),
+    ngx_string("sts-policy-invalid"),
+    ngx_string("sts-webpki-invalid"),
+    ngx_string("other"),
+    ngx_null_string
+};
+
+
 static ngx_uint_t  ngx_http_mta_sts_tlsrpt_limited;
 static size_t      ngx_http_mta_sts_tlsrpt_budget;
 static ngx_uint_t  ngx_http_mta_sts_tlsrpt_over;
@@ -189,6 +210,7 @@ ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt)
     rpt->end = 0;
     rpt->successful = 0;
     rpt->failed = 0;
+    rpt->npolicies = 0;
 
     /* not calloc(): zeroing the 16 KB buffer was 8% of a report's cost */
 
@@ -761,13 +783,16 @@ ngx_http_mta_sts_tlsrpt_policy(ngx_http_mta_sts_tlsrpt_t *rpt,
     desc = json_object_get(policy, "policy");
     pd = json_object_get(desc, "policy-domain");
 
-    if (!json_is_string(pd)) {
-        return;
+    len = 0;
+
+    if (json_is_string(pd)) {
+        len = ngx_http_mta_sts_tlsrpt_domain(domain,
+                                             (u_char *) json_string_value(pd),
+                                             json_string_length(pd));
     }
 
-    len = ngx_http_mta_sts_tlsrpt_domain(domain,
-                                         (u_char *) json_string_value(pd),
-                                         json_string_length(pd));
+    ngx_http_mta_sts_tlsrpt_stats(rpt, policy, summary, domain, len);
+
     if (len == 0) {
         return;
     }
@@ -808,6 +833,112 @@ ngx_http_mta_sts_tlsrpt_policy(ngx_http_mta_sts_tlsrpt_t *rpt,
 
     memcpy(rpt->domains + rpt->domains_len, domain, len);
     rpt->domains_len += len;
+}
+
+
+/*
+ * A policy's sessions, its failed sessions by result type (the types may
+ * overlap, RFC 8460, section 4.4: kept apart from the summary), and its
+ * first failure-details rows, cut, for the status counters.
+ */
+
+static void
+ngx_http_mta_sts_tlsrpt_stats(ngx_http_mta_sts_tlsrpt_t *rpt,
+    json_t *policy, json_t *summary, u_char *domain, size_t len)
+{
+    size_t                             i, n;
+    json_t                            *details, *d, *type;
+    uint64_t                           count;
+    ngx_uint_t                         t;
+    ngx_str_t                         *name;
+    ngx_http_mta_sts_tlsrpt_detail_t  *dt;
+    ngx_http_mta_sts_tlsrpt_policy_t  *p;
+
+    if (rpt->npolicies == NGX_HTTP_MTA_STS_TLSRPT_POLICIES) {
+        return;
+    }
+
+    p = &rpt->policies[rpt->npolicies++];
+
+    memcpy(p->domain, domain, len);
+    p->domain_len = len;
+    p->successful = 0;
+    p->failed = 0;
+    p->ndetails = 0;
+    memset(p->types, 0, sizeof(p->types));
+
+    if (json_is_object(summary)) {
+        p->successful = ngx_http_mta_sts_tlsrpt_count(summary,
+                                            "total-successful-session-count");
+        p->failed = ngx_http_mta_sts_tlsrpt_count(summary,
+                                            "total-failure-session-count");
+    }
+
+    details = json_object_get(policy, "failure-details");
+    n = json_array_size(details);
+
+    for (i = 0; i < n; i++) {
+        d = json_array_get(details, i);
+
+        if (!json_is_object(d)) {
+            continue;
+        }
+
+        type = json_object_get(d, "result-type");
+        t = NGX_HTTP_MTA_STS_TLSRPT_NTYPES - 1;
+
+        if (json_is_string(type)) {
+            for (name = ngx_http_mta_sts_tlsrpt_types; name->len; name++) {
+                if (name->len == json_string_length(type)
+                    && memcmp(name->data, json_string_value(type), name->len)
+                       == 0)
+                {
+                    t = name - ngx_http_mta_sts_tlsrpt_types;
+                    break;
+                }
+            }
+        }
+
+        count = ngx_http_mta_sts_tlsrpt_count(d, "failed-session-count");
+        p->types[t] += count;
+
+        if (p->ndetails == NGX_HTTP_MTA_STS_TLSRPT_DETAILS) {
+            continue;
+        }
+
+        dt = &p->details[p->ndetails++];
+        dt->type = t;
+        dt->count = count;
+        dt->mx_len = ngx_http_mta_sts_tlsrpt_field(dt->mx,
+                               json_object_get(d, "receiving-mx-hostname"));
+        dt->ip_len = ngx_http_mta_sts_tlsrpt_field(dt->ip,
+                               json_object_get(d, "receiving-ip"));
+        dt->reason_len = ngx_http_mta_sts_tlsrpt_field(dt->reason,
+                               json_object_get(d, "failure-reason-code"));
+    }
+}
+
+
+/* a string as sent, cut at FIELD_MAX bytes; none: empty */
+
+static size_t
+ngx_http_mta_sts_tlsrpt_field(u_char *dst, json_t *s)
+{
+    size_t  len;
+
+    if (!json_is_string(s)) {
+        return 0;
+    }
+
+    len = json_string_length(s);
+
+    if (len > NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX) {
+        len = NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX;
+    }
+
+    memcpy(dst, json_string_value(s), len);
+
+    return len;
 }
 
 
