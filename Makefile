@@ -91,12 +91,17 @@ $(BUILD)/unit-repeat: t/unit/repeat.c src/ngx_http_mta_sts_repeat.c \
                       src/ngx_http_mta_sts_repeat.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/repeat.c src/ngx_http_mta_sts_repeat.c
 
+$(BUILD)/unit-cache: t/unit/cache.c src/ngx_http_mta_sts_cache.c \
+                     src/ngx_http_mta_sts_cache.h t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/cache.c src/ngx_http_mta_sts_cache.c
+
 unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt \
-      $(BUILD)/unit-repeat
+      $(BUILD)/unit-repeat $(BUILD)/unit-cache
 	$(BUILD)/unit
 	$(BUILD)/unit-cert
 	$(BUILD)/unit-tlsrpt
 	$(BUILD)/unit-repeat
+	$(BUILD)/unit-cache
 
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run

@@ -120,18 +120,18 @@ ngx_http_mta_sts_cache_size(ngx_str_t *values, ngx_uint_t n, size_t body)
     size_t      len;
     ngx_uint_t  i;
 
+    if (body > NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX) {
+        return 0;
+    }
+
     len = body;
 
     for (i = 0; i < n; i++) {
-        len += values[i].len;
-
-        if (len > NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX) {
+        if (values[i].len > NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX - len) {
             return 0;
         }
-    }
 
-    if (len > NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX) {
-        return 0;
+        len += values[i].len;
     }
 
     return sizeof(ngx_http_mta_sts_cache_entry_t) + n * sizeof(ngx_str_t)
@@ -176,7 +176,8 @@ ngx_http_mta_sts_cache_init_entry(u_char *p, uint64_t hash, ngx_uint_t mode,
 
 /*
  * Two random choices: the emptier of the entry's two buckets; when both
- * are full, CLOCK over their entries from a place the hash chooses: an
+ * are full, CLOCK over their entries from where the last insert began
+ * and one further, so that no two values take each other's place by turns: an
  * entry used since it was last passed is passed again, its bit cleared,
  * the first one not used is replaced.  Returns the entry replaced, for
  * the caller to free, or NULL.
@@ -221,7 +222,7 @@ ngx_http_mta_sts_cache_insert(ngx_http_mta_sts_cache_t *cache,
         return NULL;
     }
 
-    start = (entry->hash >> 48) % (2 * NGX_HTTP_MTA_STS_CACHE_WAYS);
+    start = cache->hand++ % (2 * NGX_HTTP_MTA_STS_CACHE_WAYS);
     slot = NULL;
 
     for (w = 0; w < 2 * NGX_HTTP_MTA_STS_CACHE_WAYS; w++) {

@@ -32,8 +32,8 @@
  */
 
 
-#define NGX_HTTP_MTA_STS_CACHE_BUCKETS    4096
-#define NGX_HTTP_MTA_STS_CACHE_WAYS       4
+#define NGX_HTTP_MTA_STS_CACHE_BUCKETS    2048
+#define NGX_HTTP_MTA_STS_CACHE_WAYS       8
 #define NGX_HTTP_MTA_STS_CACHE_ENTRIES                                       \
     (NGX_HTTP_MTA_STS_CACHE_BUCKETS * NGX_HTTP_MTA_STS_CACHE_WAYS)
 #define NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX  1024
@@ -61,6 +61,7 @@ typedef struct {
 typedef struct {
     uint64_t                           seed;
     ngx_uint_t                         entries;   /* in the table */
+    ngx_uint_t                         hand;      /* where CLOCK begins */
     /* NGX_HTTP_MTA_STS_CACHE_ENTRIES, NULL until the first entry */
     ngx_http_mta_sts_cache_entry_t   **table;
 } ngx_http_mta_sts_cache_t;
