@@ -107,14 +107,20 @@ $(BUILD)/unit-status: t/unit/status.c src/ngx_http_mta_sts_status.c \
 	    src/ngx_http_mta_sts_status.c src/ngx_http_mta_sts_tlsrpt.c \
 	    -lz -ljansson -lcrypto
 
+$(BUILD)/unit-cache: t/unit/cache.c src/ngx_http_mta_sts_cache.c \
+                     src/ngx_http_mta_sts_cache.h t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/cache.c src/ngx_http_mta_sts_cache.c
+
 unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt \
-      $(BUILD)/unit-repeat $(BUILD)/unit-dns $(BUILD)/unit-status
+      $(BUILD)/unit-repeat $(BUILD)/unit-dns $(BUILD)/unit-status \
+      $(BUILD)/unit-cache
 	$(BUILD)/unit
 	$(BUILD)/unit-cert
 	$(BUILD)/unit-tlsrpt
 	$(BUILD)/unit-repeat
 	$(BUILD)/unit-dns
 	$(BUILD)/unit-status
+	$(BUILD)/unit-cache
 
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
