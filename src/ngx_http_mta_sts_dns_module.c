@@ -1292,7 +1292,7 @@ ngx_http_mta_sts_dns_why(ngx_http_mta_sts_dns_query_t *q, ngx_int_t status,
 
     rec = q->domain->resolver->connections.elts;
 
-    return ngx_snprintf(buf, size, "%s from resolver %V",
+    return ngx_snprintf(buf, size, "%s (resolver %V)",
                         q->failed ? q->failed
                         : ngx_http_mta_sts_dns_status_text(status),
                         &rec[q->server].server);
