@@ -230,16 +230,21 @@ like($resp, qr/^HTTP\/1\.1 200 .*version: STSv1/s,
 my $size = length read_log();
 my $old = 0;
 
+# each reload once the new worker's first round has begun, so that the
+# worker it replaces has queries in flight
+
 for my $n (1 .. 4) {
     my $before = -s "$dir/logs/queries.log";
+
+    reload_nginx($dir, $pid);
 
     for (1 .. 6 * patience()) {
         last if -s "$dir/logs/queries.log" > $before;
         sleep 0.05;
     }
-
-    reload_nginx($dir, $pid);
 }
+
+reload_nginx($dir, $pid);
 
 for (1 .. 2 * patience()) {
     my $all = substr(read_log(), $size);
@@ -250,7 +255,7 @@ for (1 .. 2 * patience()) {
     sleep 0.1;
 }
 
-ok($old >= 4, "reload loop - the old workers exit ($old)");
+ok($old >= 5, "reload loop - the old workers exit ($old)");
 
 ok(stop_nginx($pid), "nginx stopped");
 kill "TERM", $responder;
