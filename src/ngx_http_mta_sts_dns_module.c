@@ -1311,13 +1311,6 @@ ngx_http_mta_sts_dns_create_main_conf(ngx_conf_t *cf)
 
     dmcf->interval = NGX_CONF_UNSET_MSEC;
 
-    if (ngx_array_init(&dmcf->domains, cf->pool, 4,
-                       sizeof(ngx_http_mta_sts_dns_domain_t))
-        != NGX_OK)
-    {
-        return NULL;
-    }
-
     return dmcf;
 }
 
@@ -1422,6 +1415,16 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
                 }
             }
         }
+    }
+
+    /* at most a domain a server, mostly: sized once, not grown */
+
+    if (ngx_array_init(&dmcf->domains, cf->pool,
+                       cmcf->servers.nelts ? cmcf->servers.nelts : 1,
+                       sizeof(ngx_http_mta_sts_dns_domain_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     unchecked = 0;
