@@ -1292,7 +1292,7 @@ ngx_http_mta_sts_dns_why(ngx_http_mta_sts_dns_query_t *q, ngx_int_t status,
 
     rec = q->domain->resolver->connections.elts;
 
-    return ngx_snprintf(buf, size, "%s from resolver %V",
+    return ngx_snprintf(buf, size, "%s (resolver %V)",
                         q->failed ? q->failed
                         : ngx_http_mta_sts_dns_status_text(status),
                         &rec[q->server].server);
@@ -1310,13 +1310,6 @@ ngx_http_mta_sts_dns_create_main_conf(ngx_conf_t *cf)
     }
 
     dmcf->interval = NGX_CONF_UNSET_MSEC;
-
-    if (ngx_array_init(&dmcf->domains, cf->pool, 4,
-                       sizeof(ngx_http_mta_sts_dns_domain_t))
-        != NGX_OK)
-    {
-        return NULL;
-    }
 
     return dmcf;
 }
@@ -1362,7 +1355,9 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
 {
     ngx_str_t                          *name, domain, id;
     ngx_flag_t                          listener;
-    ngx_uint_t                          p, a, s, i, j, unchecked;
+    ngx_int_t                           rc;
+    ngx_uint_t                          p, a, s, i, unchecked;
+    ngx_hash_keys_arrays_t              ha;
     ngx_http_conf_addr_t               *addr;
     ngx_http_conf_port_t               *port;
     ngx_http_server_name_t             *sn;
@@ -1422,8 +1417,19 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
         }
     }
 
+    /* at most a domain a server, mostly: sized once, not grown */
+
+    if (ngx_array_init(&dmcf->domains, cf->pool,
+                       cmcf->servers.nelts ? cmcf->servers.nelts : 1,
+                       sizeof(ngx_http_mta_sts_dns_domain_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     unchecked = 0;
     cscfp = cmcf->servers.elts;
+    ngx_memzero(&ha, sizeof(ngx_hash_keys_arrays_t));
 
     for (s = 0; s < cmcf->servers.nelts; s++) {
 
@@ -1464,23 +1470,37 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
                 continue;
             }
 
-            d = dmcf->domains.elts;
+            /* a domain named twice is checked once, for its first server */
 
-            for (j = 0; j < dmcf->domains.nelts; j++) {
-                if (d[j].result.domain.len == domain.len
-                    && ngx_strncasecmp(d[j].result.domain.data, domain.data,
-                                       domain.len) == 0)
-                {
-                    break;
+            if (ha.temp_pool == NULL) {
+                ha.temp_pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE,
+                                               cf->log);
+                if (ha.temp_pool == NULL) {
+                    return NGX_ERROR;
+                }
+
+                ha.pool = ha.temp_pool;
+
+                if (ngx_hash_keys_array_init(&ha, NGX_HASH_LARGE) != NGX_OK) {
+                    ngx_destroy_pool(ha.temp_pool);
+                    return NGX_ERROR;
                 }
             }
 
-            if (j < dmcf->domains.nelts) {
+            rc = ngx_hash_add_key(&ha, &domain, dscf, NGX_HASH_READONLY_KEY);
+
+            if (rc == NGX_BUSY) {
                 continue;
+            }
+
+            if (rc != NGX_OK) {
+                ngx_destroy_pool(ha.temp_pool);
+                return NGX_ERROR;
             }
 
             d = ngx_array_push(&dmcf->domains);
             if (d == NULL) {
+                ngx_destroy_pool(ha.temp_pool);
                 return NGX_ERROR;
             }
 
@@ -1495,6 +1515,10 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
             d->ssl4 = dscf->ssl4;
             d->ssl6 = dscf->ssl6;
         }
+    }
+
+    if (ha.temp_pool) {
+        ngx_destroy_pool(ha.temp_pool);
     }
 
     if (unchecked) {

@@ -95,6 +95,7 @@ http {
     mta_sts_txt_log all;
     resolver 127.0.0.1:$dns;
     resolver_timeout 1s;
+    mta_sts_check_dns_interval 2s;
 
 $servers
     server {
@@ -269,12 +270,40 @@ said("warn", qr/"tlsdouble\.test": expected one _smtp\._tls\.tlsdouble\.test TXT
      "two TLSRPT records: warned");
 
 quiet("rr.test", "a resolver address down: the next one answers");
-said("notice", qr/"deadonly\.test": could not check _mta-sts\.deadonly\.test TXT: timed out from resolver 127\.0\.0\.1:$deadport/,
+said("notice", qr/"deadonly\.test": could not check _mta-sts\.deadonly\.test TXT: timed out \(resolver 127\.0\.0\.1:$deadport\)/,
      "no resolver address answers: could not check");
 unlike($log, qr/deadonly\.test.*(?:found no|NXDOMAIN|NODATA)/,
        "no resolver address answers: never reported as missing");
 
 unlike($log, qr/\[(?:alert|crit|emerg)\]/, "nothing worse");
+
+# later rounds (every 2 s) log only what changed: nothing here
+
+for (1 .. 6 * patience()) {
+    open my $q, "<", "$dir/logs/dnsmasq.log" or last;
+    my $n = () = do { local $/; <$q> } =~ /query\[MX\] two\.test from/g;
+    last if $n >= 3;
+    sleep 0.1;
+}
+
+open $dl, "<", "$dir/logs/dnsmasq.log" or die "$!\n";
+$asked = do { local $/; <$dl> };
+close $dl;
+
+my @rounds = $asked =~ /query\[MX\] two\.test from/g;
+ok(@rounds >= 3, "mta_sts_check_dns_interval 2s - asked again (" . @rounds
+                 . " rounds)");
+
+open $dl, "<", "$dir/logs/error.log" or die "$!\n";
+$log = do { local $/; <$dl> };
+close $dl;
+
+my @two = $log =~ /found several: senders act as if there is no policy/g;
+is(scalar @two, 1, "a standing warning - logged once, not every round");
+my @mx = $log =~ /found "backup\.other\.test" matched by none/g;
+is(scalar @mx, 1, "a standing MX warning - logged once");
+my @stale = $log =~ /expected _mta-sts\.stale\.test TXT id/g;
+is(scalar @stale, 1, "the stale id warning - logged once");
 
 # a reload: the old worker exits, with no alert about open sockets
 
