@@ -71,7 +71,9 @@ typedef struct {
 
 static ngx_int_t ngx_http_mta_sts_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_mta_sts_send(ngx_http_request_t *r,
-    ngx_http_mta_sts_answer_t *answer);
+    ngx_http_mta_sts_answer_t *answer, ngx_uint_t cached);
+static ngx_int_t ngx_http_mta_sts_keep(ngx_http_request_t *r,
+    ngx_table_elt_t *h, ngx_buf_t *b);
 static ngx_int_t ngx_http_mta_sts_not_allowed(ngx_http_request_t *r);
 static ngx_table_elt_t *ngx_http_mta_sts_add_header(ngx_http_request_t *r,
     ngx_str_t *key, ngx_str_t *value);
@@ -298,13 +300,13 @@ ngx_http_mta_sts_handler(ngx_http_request_t *r)
         return ngx_http_mta_sts_not_allowed(r);
     }
 
-    return ngx_http_mta_sts_send(r, answer);
+    return ngx_http_mta_sts_send(r, answer, answer != &mscf->answer);
 }
 
 
 static ngx_int_t
 ngx_http_mta_sts_send(ngx_http_request_t *r,
-    ngx_http_mta_sts_answer_t *answer)
+    ngx_http_mta_sts_answer_t *answer, ngx_uint_t cached)
 {
     ngx_int_t         rc;
     ngx_buf_t        *b;
@@ -333,6 +335,12 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
     rc = ngx_http_send_header(r);
 
     if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        if (cached && rc != NGX_ERROR
+            && ngx_http_mta_sts_keep(r, h, NULL) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
         return rc;
     }
 
@@ -350,7 +358,66 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
     out.buf = b;
     out.next = NULL;
 
-    return ngx_http_output_filter(r, &out);
+    rc = ngx_http_output_filter(r, &out);
+
+    if (cached && rc != NGX_ERROR
+        && ngx_http_mta_sts_keep(r, h, b) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return rc;
+}
+
+
+/*
+ * A cached answer is sent from the cache, and a later request can replace
+ * and free it: what nginx still holds of it once the handler returns,
+ * when the request is not done (a slow client, an SSI subrequest whose
+ * output waits), is copied to the request's pool first.  Most requests
+ * are done here and copy nothing.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_keep(ngx_http_request_t *r, ngx_table_elt_t *h,
+    ngx_buf_t *b)
+{
+    u_char  *p;
+    size_t   len;
+
+    if ((b == NULL || b->pos == b->last)
+        && r == r->main
+        && r->out == NULL
+        && r->postponed == NULL
+        && !r->buffered
+        && !r->connection->buffered)
+    {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, h->value.len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, h->value.data, h->value.len);
+    h->value.data = p;
+
+    if (b == NULL || b->pos == b->last) {
+        return NGX_OK;
+    }
+
+    len = b->last - b->pos;
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->last = ngx_cpymem(p, b->pos, len);
+    b->pos = p;
+
+    return NGX_OK;
 }
 
 
@@ -616,9 +683,13 @@ ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
         return ngx_http_complex_value(r, &v->cv, value);
     }
 
-    /* a lone variable is used where it is, without a copy */
+    /*
+     * a lone variable is used where it is, without a copy; flushed as a
+     * complex value flushes it, so that one not cacheable ($arg_...) is
+     * read again in each SSI subrequest, which shares its parent's values
+     */
 
-    vv = ngx_http_get_indexed_variable(r, v->index);
+    vv = ngx_http_get_flushed_variable(r, v->index);
     if (vv == NULL) {
         return NGX_ERROR;
     }
