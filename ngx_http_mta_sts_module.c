@@ -81,7 +81,8 @@ static ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer);
 static ngx_int_t ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
-    uint64_t hash, ngx_http_mta_sts_answer_t **answer);
+    ngx_uint_t mode, ngx_str_t *key, ngx_uint_t n, uint64_t hash,
+    ngx_http_mta_sts_answer_t **answer);
 static void ngx_http_mta_sts_cache_cleanup(void *data);
 static ngx_int_t ngx_http_mta_sts_value(ngx_http_request_t *r,
     ngx_http_mta_sts_value_t *v, ngx_str_t *value);
@@ -473,8 +474,8 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     u_char                     *p;
     uint64_t                    hash;
     ngx_int_t                   mode;
-    ngx_str_t                   value, bad;
-    ngx_uint_t                  i;
+    ngx_str_t                   value, bad, *key;
+    ngx_uint_t                  i, n;
     ngx_http_mta_sts_value_t   *v;
     ngx_http_mta_sts_cache_t   *cache;
     ngx_http_mta_sts_policy_t   policy;
@@ -482,27 +483,20 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 
     ngx_http_mta_sts_cache_entry_t  *e;
 
-    mode = mscf->mode;
+    /*
+     * the key: the mode's text, as given (empty when the mode is not a
+     * variable), then every mx argument, in the slot before mx_values
+     */
 
-    if (mode == NGX_HTTP_MTA_STS_VARIABLE) {
-        if (ngx_http_mta_sts_value(r, mscf->mode_value, &value) != NGX_OK) {
+    key = mscf->mx_values - 1;
+    n = 1 + (mscf->mx ? mscf->mx->nelts : 0);
+
+    if (mscf->mode == NGX_HTTP_MTA_STS_VARIABLE) {
+        if (ngx_http_mta_sts_value(r, mscf->mode_value, &key[0]) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        if (value.len == 0) {
-            return NGX_DECLINED;
-        }
-
-        mode = ngx_http_mta_sts_mode_value(value.data, value.len);
-
-        if (mode == NGX_ERROR) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "invalid mta_sts_mode \"%V\", "
-                          NGX_HTTP_MTA_STS_MODES, &value);
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        if (mode == NGX_HTTP_MTA_STS_OFF) {
+        if (key[0].len == 0) {
             return NGX_DECLINED;
         }
     }
@@ -513,21 +507,17 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
      * variable arguments can be written there with no allocation
      */
 
-    policy.mode = mode;
-    policy.mx = mscf->mx_values;
-    policy.nmx = 0;
-    policy.max_age = mscf->max_age;
-
     if (mscf->mx) {
         v = mscf->mx->elts;
-        policy.nmx = mscf->mx->nelts;
 
-        for (i = 0; i < policy.nmx; i++) {
+        for (i = 0; i < mscf->mx->nelts; i++) {
             if (v[i].cv.lengths == NULL) {
                 continue;
             }
 
-            if (ngx_http_mta_sts_value(r, &v[i], &policy.mx[i]) != NGX_OK) {
+            if (ngx_http_mta_sts_value(r, &v[i], &mscf->mx_values[i])
+                != NGX_OK)
+            {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
         }
@@ -546,15 +536,39 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
                       ^ (uint64_t) (uintptr_t) cache->table;
     }
 
-    hash = ngx_http_mta_sts_cache_hash(cache->seed, mode, policy.mx,
-                                       policy.nmx);
+    hash = ngx_http_mta_sts_cache_hash(cache->seed, mscf->mode, key, n);
 
-    e = ngx_http_mta_sts_cache_find(cache, hash, mode, policy.mx,
-                                    policy.nmx);
+    e = ngx_http_mta_sts_cache_find(cache, hash, mscf->mode, key, n);
     if (e) {
         *answer = &e->answer;
         return NGX_OK;
     }
+
+    /* not cached: checked, logged if invalid, rendered */
+
+    mode = mscf->mode;
+
+    if (mode == NGX_HTTP_MTA_STS_VARIABLE) {
+        value = key[0];
+
+        mode = ngx_http_mta_sts_mode_value(value.data, value.len);
+
+        if (mode == NGX_ERROR) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "invalid mta_sts_mode \"%V\", "
+                          NGX_HTTP_MTA_STS_MODES, &value);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (mode == NGX_HTTP_MTA_STS_OFF) {
+            return NGX_DECLINED;
+        }
+    }
+
+    policy.mode = mode;
+    policy.mx = mscf->mx_values;
+    policy.nmx = n - 1;
+    policy.max_age = mscf->max_age;
 
     switch (ngx_http_mta_sts_policy_check(&policy, &bad, &reason)) {
 
@@ -579,7 +593,8 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_mta_sts_cache_answer(r, cache, &policy, hash, answer)
+    if (ngx_http_mta_sts_cache_answer(r, cache, &policy, mscf->mode, key, n,
+                                      hash, answer)
         == NGX_OK)
     {
         return NGX_OK;
@@ -611,7 +626,8 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
-    uint64_t hash, ngx_http_mta_sts_answer_t **answer)
+    ngx_uint_t mode, ngx_str_t *key, ngx_uint_t n, uint64_t hash,
+    ngx_http_mta_sts_answer_t **answer)
 {
     u_char                          *p, *body;
     size_t                           size;
@@ -621,8 +637,7 @@ ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    size = ngx_http_mta_sts_cache_size(policy->mx, policy->nmx,
-                                       policy->size);
+    size = ngx_http_mta_sts_cache_size(key, n, policy->size);
     if (size == 0) {
         return NGX_DECLINED;
     }
@@ -632,8 +647,7 @@ ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    e = ngx_http_mta_sts_cache_init_entry(p, hash, policy->mode, policy->mx,
-                                          policy->nmx, &body);
+    e = ngx_http_mta_sts_cache_init_entry(p, hash, mode, key, n, &body);
 
     ngx_http_mta_sts_render(body, policy, &e->answer);
 
@@ -1233,13 +1247,18 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
 
     conf->variables = (conf->mode == NGX_HTTP_MTA_STS_VARIABLE);
 
-    if (conf->mx) {
-        conf->mx_values = ngx_palloc(cf->pool,
-                                     conf->mx->nelts * sizeof(ngx_str_t));
-        if (conf->mx_values == NULL) {
-            return NGX_CONF_ERROR;
-        }
+    /* one more before them: the mode's text in a cache key */
 
+    conf->mx_values = ngx_pcalloc(cf->pool,
+                                  (1 + (conf->mx ? conf->mx->nelts : 0))
+                                  * sizeof(ngx_str_t));
+    if (conf->mx_values == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    conf->mx_values++;
+
+    if (conf->mx) {
         v = conf->mx->elts;
 
         for (i = 0; i < conf->mx->nelts; i++) {
