@@ -83,3 +83,6 @@ fuzz_finish policy "$out/last.log" fuzz:
 
 # the TLS report logic, the same seconds
 bash t/fuzz/tlsrpt.sh || exit 1
+
+# the cache of policies from variables, the same seconds
+bash t/fuzz/cache.sh || exit 1
