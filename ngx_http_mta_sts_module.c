@@ -743,8 +743,15 @@ ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
     switch (ngx_http_mta_sts_evaluate(r, mscf, &answer)) {
 
     case NGX_OK:
+        /* a copy: a later request can replace the cached answer */
+
+        v->data = ngx_pnalloc(r->pool, answer->id.len);
+        if (v->data == NULL) {
+            return NGX_ERROR;
+        }
+
         v->len = answer->id.len;
-        v->data = answer->id.data;
+        ngx_memcpy(v->data, answer->id.data, answer->id.len);
         break;
 
     case NGX_DECLINED:
