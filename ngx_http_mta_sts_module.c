@@ -72,7 +72,9 @@ typedef struct {
 
 static ngx_int_t ngx_http_mta_sts_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_mta_sts_send(ngx_http_request_t *r,
-    ngx_http_mta_sts_answer_t *answer);
+    ngx_http_mta_sts_answer_t *answer, ngx_uint_t cached);
+static ngx_int_t ngx_http_mta_sts_keep(ngx_http_request_t *r,
+    ngx_table_elt_t *h, ngx_buf_t *b);
 static ngx_int_t ngx_http_mta_sts_not_allowed(ngx_http_request_t *r);
 static ngx_table_elt_t *ngx_http_mta_sts_add_header(ngx_http_request_t *r,
     ngx_str_t *key, ngx_str_t *value);
@@ -80,7 +82,8 @@ static ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer);
 static ngx_int_t ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
-    uint64_t hash, ngx_http_mta_sts_answer_t **answer);
+    ngx_uint_t mode, ngx_str_t *key, ngx_uint_t n, uint64_t hash,
+    ngx_http_mta_sts_answer_t **answer);
 static void ngx_http_mta_sts_cache_cleanup(void *data);
 static ngx_int_t ngx_http_mta_sts_value(ngx_http_request_t *r,
     ngx_http_mta_sts_value_t *v, ngx_str_t *value);
@@ -301,13 +304,13 @@ ngx_http_mta_sts_handler(ngx_http_request_t *r)
 
     ngx_http_mta_sts_status_fetched(r);
 
-    return ngx_http_mta_sts_send(r, answer);
+    return ngx_http_mta_sts_send(r, answer, answer != &mscf->answer);
 }
 
 
 static ngx_int_t
 ngx_http_mta_sts_send(ngx_http_request_t *r,
-    ngx_http_mta_sts_answer_t *answer)
+    ngx_http_mta_sts_answer_t *answer, ngx_uint_t cached)
 {
     ngx_int_t         rc;
     ngx_buf_t        *b;
@@ -336,6 +339,12 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
     rc = ngx_http_send_header(r);
 
     if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        if (cached && rc != NGX_ERROR
+            && ngx_http_mta_sts_keep(r, h, NULL) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
         return rc;
     }
 
@@ -353,7 +362,66 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
     out.buf = b;
     out.next = NULL;
 
-    return ngx_http_output_filter(r, &out);
+    rc = ngx_http_output_filter(r, &out);
+
+    if (cached && rc != NGX_ERROR
+        && ngx_http_mta_sts_keep(r, h, b) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return rc;
+}
+
+
+/*
+ * A cached answer is sent from the cache, and a later request can replace
+ * and free it: what nginx still holds of it once the handler returns,
+ * when the request is not done (a slow client, an SSI subrequest whose
+ * output waits), is copied to the request's pool first.  Most requests
+ * are done here and copy nothing.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_keep(ngx_http_request_t *r, ngx_table_elt_t *h,
+    ngx_buf_t *b)
+{
+    u_char  *p;
+    size_t   len;
+
+    if ((b == NULL || b->pos == b->last)
+        && r == r->main
+        && r->out == NULL
+        && r->postponed == NULL
+        && !r->buffered
+        && !r->connection->buffered)
+    {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, h->value.len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, h->value.data, h->value.len);
+    h->value.data = p;
+
+    if (b == NULL || b->pos == b->last) {
+        return NGX_OK;
+    }
+
+    len = b->last - b->pos;
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->last = ngx_cpymem(p, b->pos, len);
+    b->pos = p;
+
+    return NGX_OK;
 }
 
 
@@ -409,8 +477,8 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     u_char                     *p;
     uint64_t                    hash;
     ngx_int_t                   mode;
-    ngx_str_t                   value, bad;
-    ngx_uint_t                  i;
+    ngx_str_t                   value, bad, *key;
+    ngx_uint_t                  i, n;
     ngx_http_mta_sts_value_t   *v;
     ngx_http_mta_sts_cache_t   *cache;
     ngx_http_mta_sts_policy_t   policy;
@@ -418,27 +486,20 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 
     ngx_http_mta_sts_cache_entry_t  *e;
 
-    mode = mscf->mode;
+    /*
+     * the key: the mode's text, as given (empty when the mode is not a
+     * variable), then every mx argument, in the slot before mx_values
+     */
 
-    if (mode == NGX_HTTP_MTA_STS_VARIABLE) {
-        if (ngx_http_mta_sts_value(r, mscf->mode_value, &value) != NGX_OK) {
+    key = mscf->mx_values - 1;
+    n = 1 + (mscf->mx ? mscf->mx->nelts : 0);
+
+    if (mscf->mode == NGX_HTTP_MTA_STS_VARIABLE) {
+        if (ngx_http_mta_sts_value(r, mscf->mode_value, &key[0]) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        if (value.len == 0) {
-            return NGX_DECLINED;
-        }
-
-        mode = ngx_http_mta_sts_mode_value(value.data, value.len);
-
-        if (mode == NGX_ERROR) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "invalid mta_sts_mode \"%V\", "
-                          NGX_HTTP_MTA_STS_MODES, &value);
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        if (mode == NGX_HTTP_MTA_STS_OFF) {
+        if (key[0].len == 0) {
             return NGX_DECLINED;
         }
     }
@@ -449,21 +510,17 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
      * variable arguments can be written there with no allocation
      */
 
-    policy.mode = mode;
-    policy.mx = mscf->mx_values;
-    policy.nmx = 0;
-    policy.max_age = mscf->max_age;
-
     if (mscf->mx) {
         v = mscf->mx->elts;
-        policy.nmx = mscf->mx->nelts;
 
-        for (i = 0; i < policy.nmx; i++) {
+        for (i = 0; i < mscf->mx->nelts; i++) {
             if (v[i].cv.lengths == NULL) {
                 continue;
             }
 
-            if (ngx_http_mta_sts_value(r, &v[i], &policy.mx[i]) != NGX_OK) {
+            if (ngx_http_mta_sts_value(r, &v[i], &mscf->mx_values[i])
+                != NGX_OK)
+            {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
         }
@@ -482,15 +539,39 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
                       ^ (uint64_t) (uintptr_t) cache->table;
     }
 
-    hash = ngx_http_mta_sts_cache_hash(cache->seed, mode, policy.mx,
-                                       policy.nmx);
+    hash = ngx_http_mta_sts_cache_hash(cache->seed, mscf->mode, key, n);
 
-    e = ngx_http_mta_sts_cache_find(cache, hash, mode, policy.mx,
-                                    policy.nmx);
+    e = ngx_http_mta_sts_cache_find(cache, hash, mscf->mode, key, n);
     if (e) {
         *answer = &e->answer;
         return NGX_OK;
     }
+
+    /* not cached: checked, logged if invalid, rendered */
+
+    mode = mscf->mode;
+
+    if (mode == NGX_HTTP_MTA_STS_VARIABLE) {
+        value = key[0];
+
+        mode = ngx_http_mta_sts_mode_value(value.data, value.len);
+
+        if (mode == NGX_ERROR) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "invalid mta_sts_mode \"%V\", "
+                          NGX_HTTP_MTA_STS_MODES, &value);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (mode == NGX_HTTP_MTA_STS_OFF) {
+            return NGX_DECLINED;
+        }
+    }
+
+    policy.mode = mode;
+    policy.mx = mscf->mx_values;
+    policy.nmx = n - 1;
+    policy.max_age = mscf->max_age;
 
     switch (ngx_http_mta_sts_policy_check(&policy, &bad, &reason)) {
 
@@ -515,7 +596,8 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_mta_sts_cache_answer(r, cache, &policy, hash, answer)
+    if (ngx_http_mta_sts_cache_answer(r, cache, &policy, mscf->mode, key, n,
+                                      hash, answer)
         == NGX_OK)
     {
         return NGX_OK;
@@ -547,7 +629,8 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
-    uint64_t hash, ngx_http_mta_sts_answer_t **answer)
+    ngx_uint_t mode, ngx_str_t *key, ngx_uint_t n, uint64_t hash,
+    ngx_http_mta_sts_answer_t **answer)
 {
     u_char                          *p, *body;
     size_t                           size;
@@ -557,8 +640,7 @@ ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    size = ngx_http_mta_sts_cache_size(policy->mx, policy->nmx,
-                                       policy->size);
+    size = ngx_http_mta_sts_cache_size(key, n, policy->size);
     if (size == 0) {
         return NGX_DECLINED;
     }
@@ -568,8 +650,7 @@ ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    e = ngx_http_mta_sts_cache_init_entry(p, hash, policy->mode, policy->mx,
-                                          policy->nmx, &body);
+    e = ngx_http_mta_sts_cache_init_entry(p, hash, mode, key, n, &body);
 
     ngx_http_mta_sts_render(body, policy, &e->answer);
 
@@ -619,9 +700,13 @@ ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
         return ngx_http_complex_value(r, &v->cv, value);
     }
 
-    /* a lone variable is used where it is, without a copy */
+    /*
+     * a lone variable is used where it is, without a copy; flushed as a
+     * complex value flushes it, so that one not cacheable ($arg_...) is
+     * read again in each SSI subrequest, which shares its parent's values
+     */
 
-    vv = ngx_http_get_indexed_variable(r, v->index);
+    vv = ngx_http_get_flushed_variable(r, v->index);
     if (vv == NULL) {
         return NGX_ERROR;
     }
@@ -661,8 +746,15 @@ ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
     switch (ngx_http_mta_sts_evaluate(r, mscf, &answer)) {
 
     case NGX_OK:
+        /* a copy: a later request can replace the cached answer */
+
+        v->data = ngx_pnalloc(r->pool, answer->id.len);
+        if (v->data == NULL) {
+            return NGX_ERROR;
+        }
+
         v->len = answer->id.len;
-        v->data = answer->id.data;
+        ngx_memcpy(v->data, answer->id.data, answer->id.len);
         break;
 
     case NGX_DECLINED:
@@ -1165,13 +1257,18 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
 
     conf->variables = (conf->mode == NGX_HTTP_MTA_STS_VARIABLE);
 
-    if (conf->mx) {
-        conf->mx_values = ngx_palloc(cf->pool,
-                                     conf->mx->nelts * sizeof(ngx_str_t));
-        if (conf->mx_values == NULL) {
-            return NGX_CONF_ERROR;
-        }
+    /* one more before them: the mode's text in a cache key */
 
+    conf->mx_values = ngx_pcalloc(cf->pool,
+                                  (1 + (conf->mx ? conf->mx->nelts : 0))
+                                  * sizeof(ngx_str_t));
+    if (conf->mx_values == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    conf->mx_values++;
+
+    if (conf->mx) {
         v = conf->mx->elts;
 
         for (i = 0; i < conf->mx->nelts; i++) {

@@ -12,7 +12,8 @@
 # raw data next to it in build/bench/.  Exits 1 if a check or a target fails.
 #
 # Needs: curl openssl wrk ab (apache2-utils) valgrind strace.
-# Knobs (environment): BENCH_DIR, BENCH_PORT (first of 8 ports, 18181),
+# Knobs (environment): BENCH_DIR, BENCH_PORT (first of 16 ports, 18181),
+# DOMAINS (of the 10k variants, 10000),
 # N1 N2 (callgrind request counts, 2000 12000), REPEAT (callgrind runs of
 # each, 2), S1 S2 (strace request counts, 1000 5000), ROUNDS (10),
 # SECONDS_PER_ROUND (2), THREADS (1), CONNS (4).
@@ -592,6 +593,12 @@ verdict() {
                 "${RQR[module]} >= 1 - $noise"
         verdict "req/s module above the static file ($(printf %.3f $RSR) x, median of rounds)" \
                 "$RSR > 1"
+        # issue 18: a policy from two maps costs no more than one map and
+        # return 200, for one domain and for requests spread over DOMAINS
+        verdict "instructions/request module with 2 maps <= map + return 200 (${IRR[vars]} vs ${IRR[map]})" \
+                "${IRR[vars]} <= ${IRR[map]}"
+        verdict "instructions/request the same, $DOMAINS domains (${IRR[vars10k]} vs ${IRR[map10k]})" \
+                "${IRR[vars10k]} <= ${IRR[map10k]}"
         echo
     done
     [ $pass_all = 1 ] && echo "all targets: PASS" || echo "targets: some FAIL (per function: $dir/functions-*.txt)"

@@ -1,8 +1,11 @@
 #!/bin/bash
 # make soak: nginx with the module on loopback under full wrk load while
 # its configuration switches between two policies and is reloaded every
-# RELOAD_EVERY seconds, for SOAK_SECONDS.  Then the same against a server
-# answering the same bytes with "return 200", to tell the socket errors of
+# RELOAD_EVERY seconds, for SOAK_SECONDS.  Then the same with the policy
+# built per request from two maps (mta_sts_mode $soak_mode; mta_sts_mx
+# $soak_mx;, the answers cached per worker and configuration), and against
+# a server answering the same bytes with "return 200", to tell the socket
+# errors of
 # nginx's own graceful shutdown of old workers from any the module adds.
 #
 #   bench/soak.sh NGINX MODULE [OUT_DIR]
@@ -53,6 +56,9 @@ site() {
     if [ "$1" = module ]; then
         printf '        mta_sts_mode enforce;\n'
         printf '        mta_sts_mx %s;\n' "$mx"
+    elif [ "$1" = variables ]; then
+        printf '        mta_sts_mode $soak_mode;\n'
+        printf '        mta_sts_mx $soak_mx;\n'
     else
         printf '        location = /.well-known/mta-sts.txt {\n'
         printf '            default_type text/plain;\n'
@@ -60,6 +66,17 @@ site() {
             "$(policy "$mx" | sed 's/\r/\\r/g' | tr '\n' '#' \
                | sed 's/#/\\n/g')"
         printf '        }\n'
+    fi
+}
+
+# maps KIND A|B: the http level maps of the variables kind, built per
+# request from the Host (mta-sts.example.com), policy A or B
+maps() {
+    if [ "$1" = variables ]; then
+        printf '    map $host $soak_mode {\n        default enforce;\n    }\n'
+        printf '    map $host $soak_mx {\n'
+        printf '        mta-sts.example.com mail-%s.example.com;\n' "${2,,}"
+        printf '    }\n'
     fi
 }
 
@@ -72,6 +89,7 @@ pid logs/nginx.pid;
 events { worker_connections 1024; }
 http {
     access_log off;
+    include maps.conf;
     server {
         listen 127.0.0.1:$port;
         server_name mta-sts.example.com;
@@ -102,6 +120,7 @@ soak() {
     mkdir -p "$out/logs"
     write_conf
     site "$kind" A > "$out/site.conf"
+    maps "$kind" A > "$out/maps.conf"
 
     "$nginx" -p "$out/" -c "$out/nginx.conf" -e logs/error.log
     sleep 0.5
@@ -135,6 +154,7 @@ soak() {
         if [ "$(date +%s%N)" -ge "$next" ]; then
             if [ "$which" = A ]; then which=B; else which=A; fi
             site "$kind" "$which" > "$out/site.conf"
+            maps "$kind" "$which" > "$out/maps.conf"
             kill -HUP "$master"
             i=$((i + 1))
             next=$((next + every * 1000000000))
@@ -171,6 +191,8 @@ echo "soak: ${seconds}s of wrk -c32 per server, a reload every ${every}s"
 
 read -r m_req m_non m_err m_bad m_alert m_rss0 m_rss1 m_samp m_rel \
     < <(soak module)
+read -r v_req v_non v_err v_bad v_alert v_rss0 v_rss1 v_samp v_rel \
+    < <(soak variables)
 read -r r_req r_non r_err r_bad r_alert r_rss0 r_rss1 r_samp r_rel \
     < <(soak return)
 
@@ -178,6 +200,8 @@ printf '%-8s %10s %8s %8s %8s %8s %10s %10s %8s\n' server requests \
     non-200 sockerr bad/smp alerts rss0-KiB rss1-KiB reloads
 printf '%-8s %10s %8s %8s %8s %8s %10s %10s %8s\n' module "$m_req" \
     "$m_non" "$m_err" "$m_bad/$m_samp" "$m_alert" "$m_rss0" "$m_rss1" "$m_rel"
+printf '%-8s %10s %8s %8s %8s %8s %10s %10s %8s\n' vars "$v_req" \
+    "$v_non" "$v_err" "$v_bad/$v_samp" "$v_alert" "$v_rss0" "$v_rss1" "$v_rel"
 printf '%-8s %10s %8s %8s %8s %8s %10s %10s %8s\n' return "$r_req" \
     "$r_non" "$r_err" "$r_bad/$r_samp" "$r_alert" "$r_rss0" "$r_rss1" "$r_rel"
 
@@ -196,6 +220,16 @@ check "module: no [alert] or [crit]" '[ "$m_alert" -eq 0 ]'
 check "module: $m_rel reloads" '[ "$m_rel" -ge $((seconds / every / 2)) ]'
 check "module: worker RSS flat across reloads (${m_rss0} -> ${m_rss1} KiB)" \
     '[ "$m_rss1" -le $((m_rss0 + m_rss0 / 10 + 512)) ]'
+
+check "variables: no non-200 answer" '[ "$v_non" -eq 0 ]'
+check "variables: every sampled body is policy A or B" '[ "$v_bad" -eq 0 ]'
+check "variables: no [alert] or [crit]" '[ "$v_alert" -eq 0 ]'
+check "variables: $v_rel reloads" '[ "$v_rel" -ge $((seconds / every / 2)) ]'
+check "variables: worker RSS flat across reloads (${v_rss0} -> ${v_rss1} KiB)" \
+    '[ "$v_rss1" -le $((v_rss0 + v_rss0 / 10 + 512)) ]'
+check "variables: socket errors a reload within the return 200 run's" \
+    'awk -v me="$v_err" -v mr="$v_rel" -v re="$r_err" -v rr="$r_rel" \
+         "BEGIN { exit !(me / mr <= 1.25 * re / rr + 2) }"'
 
 # a reload's graceful shutdown of the old worker closes its keep-alive
 # connections, some while wrk writes on them: up to 32 socket errors a

@@ -17,7 +17,8 @@ static ngx_http_mta_sts_cache_entry_t **ngx_http_mta_sts_cache_bucket(
 
 
 /*
- * FNV-1a over the mode and each value with its length, from a seed that
+ * FNV-1a, eight bytes a step, over the mode and each value with its
+ * length, from a seed that
  * each worker draws for each configuration, and a final mix so that both
  * halves of the hash choose a bucket.
  */
@@ -27,7 +28,7 @@ ngx_http_mta_sts_cache_hash(uint64_t seed, ngx_uint_t mode,
     ngx_str_t *values, ngx_uint_t n)
 {
     u_char      *p, *last;
-    uint64_t     h;
+    uint64_t     h, w;
     ngx_uint_t   i;
 
     h = (seed ^ 0xcbf29ce484222325ULL) + mode;
@@ -37,6 +38,15 @@ ngx_http_mta_sts_cache_hash(uint64_t seed, ngx_uint_t mode,
 
         p = values[i].data;
         last = p + values[i].len;
+
+        /* eight bytes a step, then the rest a byte a step */
+
+        while (last - p >= 8) {
+            ngx_memcpy(&w, p, 8);
+            h = (h ^ w) * 0x100000001b3ULL;
+            h ^= h >> 29;
+            p += 8;
+        }
 
         while (p < last) {
             h = (h ^ *p++) * 0x100000001b3ULL;
@@ -82,9 +92,12 @@ ngx_http_mta_sts_cache_find(ngx_http_mta_sts_cache_t *cache, uint64_t hash,
         for (w = 0; w < NGX_HTTP_MTA_STS_CACHE_WAYS; w++) {
             e = bucket[w];
 
-            if (e == NULL || e->hash != hash || e->mode != mode
-                || e->nvalues != n)
-            {
+            if (e == NULL) {
+                /* a bucket fills from its start and never empties */
+                break;
+            }
+
+            if (e->hash != hash || e->mode != mode || e->nvalues != n) {
                 continue;
             }
 

@@ -87,3 +87,5 @@ bash t/fuzz/tlsrpt.sh || exit 1
 
 # the DNS client's parser and the record checks, the same seconds
 bash t/fuzz/dns.sh || exit 1
+# the cache of policies from variables, the same seconds
+bash t/fuzz/cache.sh || exit 1

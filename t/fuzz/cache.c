@@ -1,0 +1,213 @@
+
+/*
+ * Copyright (C) The ngx_http_mta_sts_module authors
+ */
+
+
+/*
+ * libFuzzer target for src/ngx_http_mta_sts_cache.c: the input is a list
+ * of operations on one cache; whatever they are, a lookup finds only an
+ * entry of exactly its values, an entry just added is found, and the
+ * entries never outnumber the bound.  An entry the cache gives back is
+ * freed, so ASan sees any entry lost or freed twice.
+ *
+ *   'I' MODE N (LEN BYTES){N}   add these values, unless found
+ *   'F' MODE N (LEN BYTES){N}   look them up
+ *   'M' COUNT                   add COUNT * 64 values of their own
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http_mta_sts_cache.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+
+#define NGX_HTTP_MTA_STS_FUZZ_VALUES  4
+
+
+static ngx_uint_t ngx_http_mta_sts_fuzz_key(const uint8_t **p,
+    const uint8_t *last, ngx_uint_t *mode, ngx_str_t *values);
+static void ngx_http_mta_sts_fuzz_add(ngx_http_mta_sts_cache_t *cache,
+    ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n, ngx_uint_t *live);
+static void ngx_http_mta_sts_fuzz_check(ngx_http_mta_sts_cache_entry_t *e,
+    ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n);
+
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    u_char                           buf[32];
+    uint64_t                         hash;
+    ngx_str_t                        values[NGX_HTTP_MTA_STS_FUZZ_VALUES];
+    ngx_uint_t                       mode, n, i, count, live, serial;
+    const uint8_t                   *p, *last;
+    ngx_http_mta_sts_cache_t         cache;
+    ngx_http_mta_sts_cache_entry_t  *e;
+
+    ngx_memzero(&cache, sizeof(cache));
+    cache.seed = 0x5eed;
+    cache.table = calloc(NGX_HTTP_MTA_STS_CACHE_ENTRIES, sizeof(void *));
+    if (cache.table == NULL) {
+        return 0;
+    }
+
+    live = 0;
+    serial = 0;
+    p = data;
+    last = data + size;
+
+    while (p < last) {
+        switch (*p++) {
+
+        case 'I':
+        case 'F':
+            n = ngx_http_mta_sts_fuzz_key(&p, last, &mode, values);
+            hash = ngx_http_mta_sts_cache_hash(cache.seed, mode, values, n);
+            e = ngx_http_mta_sts_cache_find(&cache, hash, mode, values, n);
+
+            if (e) {
+                ngx_http_mta_sts_fuzz_check(e, mode, values, n);
+
+            } else if (p[-1] == 'I' || (p < last && (*p & 1))) {
+                ngx_http_mta_sts_fuzz_add(&cache, mode, values, n, &live);
+            }
+
+            break;
+
+        case 'M':
+            count = (p < last) ? *p++ % 8 + 1 : 1;
+
+            for (i = 0; i < count * 64; i++) {
+                values[0].data = buf;
+                values[0].len = snprintf((char *) buf, sizeof(buf), "m%lu",
+                                         (unsigned long) serial++);
+                ngx_http_mta_sts_fuzz_add(&cache, 3, values, 1, &live);
+            }
+
+            break;
+
+        default:
+            break;
+        }
+
+        if (live > NGX_HTTP_MTA_STS_CACHE_ENTRIES
+            || cache.entries > NGX_HTTP_MTA_STS_CACHE_ENTRIES)
+        {
+            abort();
+        }
+    }
+
+    for (i = 0; i < NGX_HTTP_MTA_STS_CACHE_ENTRIES; i++) {
+        if (cache.table[i]) {
+            free(cache.table[i]);
+            live--;
+        }
+    }
+
+    if (live != 0) {
+        abort();
+    }
+
+    free(cache.table);
+
+    return 0;
+}
+
+
+static ngx_uint_t
+ngx_http_mta_sts_fuzz_key(const uint8_t **p, const uint8_t *last,
+    ngx_uint_t *mode, ngx_str_t *values)
+{
+    size_t      len;
+    ngx_uint_t  n, i;
+
+    *mode = (*p < last) ? *(*p)++ % 5 : 0;
+    n = (*p < last) ? *(*p)++ % NGX_HTTP_MTA_STS_FUZZ_VALUES + 1 : 1;
+
+    for (i = 0; i < n; i++) {
+        len = (*p < last) ? *(*p)++ % 32 : 0;
+
+        if (len > (size_t) (last - *p)) {
+            len = last - *p;
+        }
+
+        values[i].data = (u_char *) *p;
+        values[i].len = len;
+        *p += len;
+    }
+
+    return n;
+}
+
+
+static void
+ngx_http_mta_sts_fuzz_add(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode,
+    ngx_str_t *values, ngx_uint_t n, ngx_uint_t *live)
+{
+    u_char                          *p, *body;
+    size_t                           size;
+    uint64_t                         hash;
+    ngx_http_mta_sts_cache_entry_t  *e, *old;
+
+    size = ngx_http_mta_sts_cache_size(values, n, 8);
+    if (size == 0) {
+        return;
+    }
+
+    p = malloc(size);
+    if (p == NULL) {
+        return;
+    }
+
+    hash = ngx_http_mta_sts_cache_hash(cache->seed, mode, values, n);
+    e = ngx_http_mta_sts_cache_init_entry(p, hash, mode, values, n, &body);
+
+    ngx_memcpy(body, "body", 4);
+    e->answer.body.data = body;
+    e->answer.body.len = 4;
+
+    old = ngx_http_mta_sts_cache_insert(cache, e);
+    (*live)++;
+
+    if (old) {
+        if (old == e) {
+            abort();
+        }
+
+        free(old);
+        (*live)--;
+    }
+
+    /* an entry just added is found, and is itself */
+
+    if (ngx_http_mta_sts_cache_find(cache, hash, mode, values, n) != e) {
+        abort();
+    }
+}
+
+
+static void
+ngx_http_mta_sts_fuzz_check(ngx_http_mta_sts_cache_entry_t *e,
+    ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n)
+{
+    ngx_uint_t  i;
+
+    if (e->mode != mode || e->nvalues != n
+        || ngx_strncmp(e->answer.body.data, "body", 4) != 0)
+    {
+        abort();
+    }
+
+    for (i = 0; i < n; i++) {
+        if (e->values[i].len != values[i].len
+            || ngx_memcmp(e->values[i].data, values[i].data, values[i].len)
+               != 0)
+        {
+            abort();
+        }
+    }
+}
