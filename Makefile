@@ -85,7 +85,7 @@ $(BUILD)/unit-cert: t/unit/cert.c src/ngx_http_mta_sts_cert.c \
 $(BUILD)/unit-tlsrpt: t/unit/tlsrpt.c src/ngx_http_mta_sts_tlsrpt.c \
                       src/ngx_http_mta_sts_tlsrpt.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/tlsrpt.c \
-	    src/ngx_http_mta_sts_tlsrpt.c -lz -ljansson -lcrypto
+	    src/ngx_http_mta_sts_tlsrpt.c -lz -lcrypto
 
 $(BUILD)/unit-repeat: t/unit/repeat.c src/ngx_http_mta_sts_repeat.c \
                       src/ngx_http_mta_sts_repeat.h t/unit/tap.h
