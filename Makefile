@@ -124,6 +124,8 @@ bench: module
 	@sh util/deps.sh bench
 	@bash bench/run.sh $(NGINX) $(MODULE) $(BUILD)/bench/results.txt
 	@bash bench/tlsrpt.sh $(NGINX) $(MODULE) $(BUILD)/bench-tlsrpt/results.txt
+	@bash bench/tlsrpt-worst.sh $(NGINX) $(MODULE) \
+	    $(BUILD)/bench-tlsrpt-worst/results.txt
 
 scale: module
 	@sh util/deps.sh bench
