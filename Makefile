@@ -60,6 +60,7 @@ FUZZ_SECONDS ?= 10
         test-readme \
         test-interop test-fuzz fuzz soak bench scale check-scale test-asan \
         test-valgrind test-leak-check test-reload test-static test-fresh \
+        bench-status \
         suite deb clean
 
 all: module
@@ -91,12 +92,35 @@ $(BUILD)/unit-repeat: t/unit/repeat.c src/ngx_http_mta_sts_repeat.c \
                       src/ngx_http_mta_sts_repeat.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/repeat.c src/ngx_http_mta_sts_repeat.c
 
+$(BUILD)/unit-dns: t/unit/dns.c src/ngx_http_mta_sts_dns.c \
+                   src/ngx_http_mta_sts_dns.h src/ngx_http_mta_sts_policy.c \
+                   src/ngx_http_mta_sts_policy.h t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/dns.c src/ngx_http_mta_sts_dns.c \
+	    src/ngx_http_mta_sts_policy.c
+
+# the status renderings use the RFC 8460 type names of tlsrpt.c
+$(BUILD)/unit-status: t/unit/status.c src/ngx_http_mta_sts_status.c \
+                      src/ngx_http_mta_sts_status.h \
+                      src/ngx_http_mta_sts_tlsrpt.c \
+                      src/ngx_http_mta_sts_tlsrpt.h t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/status.c \
+	    src/ngx_http_mta_sts_status.c src/ngx_http_mta_sts_tlsrpt.c \
+	    -lz -lcrypto
+
+$(BUILD)/unit-cache: t/unit/cache.c src/ngx_http_mta_sts_cache.c \
+                     src/ngx_http_mta_sts_cache.h t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/cache.c src/ngx_http_mta_sts_cache.c
+
 unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt \
-      $(BUILD)/unit-repeat
+      $(BUILD)/unit-repeat $(BUILD)/unit-dns $(BUILD)/unit-status \
+      $(BUILD)/unit-cache
 	$(BUILD)/unit
 	$(BUILD)/unit-cert
 	$(BUILD)/unit-tlsrpt
 	$(BUILD)/unit-repeat
+	$(BUILD)/unit-dns
+	$(BUILD)/unit-status
+	$(BUILD)/unit-cache
 
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run
@@ -126,6 +150,11 @@ bench: module
 	@bash bench/tlsrpt.sh $(NGINX) $(MODULE) $(BUILD)/bench-tlsrpt/results.txt
 	@bash bench/tlsrpt-worst.sh $(NGINX) $(MODULE) \
 	    $(BUILD)/bench-tlsrpt-worst/results.txt
+
+# a scrape of the status endpoint with 10,000 policy domains: sizes, times
+bench-status: module
+	@sh util/netns.sh bash bench/status.sh $(NGINX) $(MODULE) \
+	    $(BUILD)/bench-status
 
 scale: module
 	@sh util/deps.sh bench

@@ -11,6 +11,8 @@
 #include <ngx_http_mta_sts_policy.h>
 #include <ngx_http_mta_sts_check.h>
 #include <ngx_http_mta_sts_ids.h>
+#include <ngx_http_mta_sts_status_module.h>
+#include <ngx_http_mta_sts_cache.h>
 
 
 #define NGX_HTTP_MTA_STS_HOST_PREFIX  "mta-sts."
@@ -30,15 +32,6 @@ typedef struct {
     ngx_http_complex_value_t    cv;
     ngx_int_t                   index;
 } ngx_http_mta_sts_value_t;
-
-
-/* a rendered policy */
-
-typedef struct {
-    ngx_str_t                   body;
-    ngx_str_t                   id;
-    ngx_str_t                   etag;
-} ngx_http_mta_sts_answer_t;
 
 
 typedef struct {
@@ -69,6 +62,9 @@ typedef struct {
     ngx_str_t                  *mx_values;
     ngx_http_mta_sts_answer_t   answer;
 
+    /* a policy with variables: the answers rendered in this worker */
+    ngx_http_mta_sts_cache_t   *cache;
+
     /* what "nginx -t" says about the server: ngx_http_mta_sts_check.c */
     ngx_http_mta_sts_check_t    check;
 } ngx_http_mta_sts_srv_conf_t;
@@ -81,7 +77,11 @@ static ngx_int_t ngx_http_mta_sts_not_allowed(ngx_http_request_t *r);
 static ngx_table_elt_t *ngx_http_mta_sts_add_header(ngx_http_request_t *r,
     ngx_str_t *key, ngx_str_t *value);
 static ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
-    ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t *answer);
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer);
+static ngx_int_t ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
+    ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
+    uint64_t hash, ngx_http_mta_sts_answer_t **answer);
+static void ngx_http_mta_sts_cache_cleanup(void *data);
 static ngx_int_t ngx_http_mta_sts_value(ngx_http_request_t *r,
     ngx_http_mta_sts_value_t *v, ngx_str_t *value);
 
@@ -101,7 +101,7 @@ static ngx_int_t ngx_http_mta_sts_compile(ngx_conf_t *cf,
 
 static ngx_int_t ngx_http_mta_sts_build(ngx_conf_t *cf,
     ngx_http_mta_sts_srv_conf_t *mscf);
-static ngx_int_t ngx_http_mta_sts_render(ngx_pool_t *pool,
+static void ngx_http_mta_sts_render(u_char *p,
     ngx_http_mta_sts_policy_t *policy, ngx_http_mta_sts_answer_t *answer);
 
 static ngx_int_t ngx_http_mta_sts_add_variables(ngx_conf_t *cf);
@@ -257,7 +257,7 @@ static ngx_int_t
 ngx_http_mta_sts_handler(ngx_http_request_t *r)
 {
     ngx_int_t                     rc;
-    ngx_http_mta_sts_answer_t    *answer, evaluated;
+    ngx_http_mta_sts_answer_t    *answer;
     ngx_http_mta_sts_srv_conf_t  *mscf;
 
     mscf = ngx_http_get_module_srv_conf(r, ngx_http_mta_sts_module);
@@ -288,18 +288,18 @@ ngx_http_mta_sts_handler(ngx_http_request_t *r)
     answer = &mscf->answer;
 
     if (mscf->variables) {
-        rc = ngx_http_mta_sts_evaluate(r, mscf, &evaluated);
+        rc = ngx_http_mta_sts_evaluate(r, mscf, &answer);
 
         if (rc != NGX_OK) {
             return rc;
         }
-
-        answer = &evaluated;
     }
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         return ngx_http_mta_sts_not_allowed(r);
     }
+
+    ngx_http_mta_sts_status_fetched(r);
 
     return ngx_http_mta_sts_send(r, answer);
 }
@@ -394,21 +394,29 @@ ngx_http_mta_sts_add_header(ngx_http_request_t *r, ngx_str_t *key,
 
 
 /*
- * A policy with variables: evaluated, checked by the same code as at load
- * time, and rendered into one buffer.  NGX_DECLINED when the mode is off
- * or empty; an invalid policy is logged and never served.
+ * A policy with variables: evaluated, then found in the worker's cache by
+ * the values (ngx_http_mta_sts_cache.c), or checked by the same code as
+ * at load time, rendered into one buffer and cached.  NGX_DECLINED when
+ * the mode is off or empty; an invalid policy is logged and never served,
+ * nor cached: it is checked again, and logged again, each time.
  */
 
 static ngx_int_t
 ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
-    ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t *answer)
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer)
 {
     char                       *reason;
+    u_char                     *p;
+    uint64_t                    hash;
     ngx_int_t                   mode;
     ngx_str_t                   value, bad;
     ngx_uint_t                  i;
     ngx_http_mta_sts_value_t   *v;
+    ngx_http_mta_sts_cache_t   *cache;
     ngx_http_mta_sts_policy_t   policy;
+    ngx_http_mta_sts_answer_t  *a;
+
+    ngx_http_mta_sts_cache_entry_t  *e;
 
     mode = mscf->mode;
 
@@ -461,6 +469,29 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
         }
     }
 
+    cache = mscf->cache;
+
+    if (cache->table == NULL) {
+        /* the first policy with variables in this worker: the table */
+
+        cache->table = ngx_calloc(NGX_HTTP_MTA_STS_CACHE_ENTRIES
+                                  * sizeof(ngx_http_mta_sts_cache_entry_t *),
+                                  r->connection->log);
+
+        cache->seed = ((uint64_t) ngx_random() << 32) ^ ngx_random()
+                      ^ (uint64_t) (uintptr_t) cache->table;
+    }
+
+    hash = ngx_http_mta_sts_cache_hash(cache->seed, mode, policy.mx,
+                                       policy.nmx);
+
+    e = ngx_http_mta_sts_cache_find(cache, hash, mode, policy.mx,
+                                    policy.nmx);
+    if (e) {
+        *answer = &e->answer;
+        return NGX_OK;
+    }
+
     switch (ngx_http_mta_sts_policy_check(&policy, &bad, &reason)) {
 
     case NGX_OK:
@@ -484,11 +515,97 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_mta_sts_render(r->pool, &policy, answer) != NGX_OK) {
+    if (ngx_http_mta_sts_cache_answer(r, cache, &policy, hash, answer)
+        == NGX_OK)
+    {
+        return NGX_OK;
+    }
+
+    /* over the bound of an entry, or no memory for it: this request's */
+
+    a = ngx_palloc(r->pool, sizeof(ngx_http_mta_sts_answer_t)
+                            + policy.size + 2 + NGX_HTTP_MTA_STS_ID_LEN);
+    if (a == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    p = (u_char *) a + sizeof(ngx_http_mta_sts_answer_t);
+
+    ngx_http_mta_sts_render(p, &policy, a);
+
+    *answer = a;
+
     return NGX_OK;
+}
+
+
+/*
+ * A checked policy rendered into a new cache entry, which may replace
+ * another; NGX_DECLINED when it is not to be cached.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
+    ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
+    uint64_t hash, ngx_http_mta_sts_answer_t **answer)
+{
+    u_char                          *p, *body;
+    size_t                           size;
+    ngx_http_mta_sts_cache_entry_t  *e, *old;
+
+    if (cache->table == NULL) {
+        return NGX_DECLINED;
+    }
+
+    size = ngx_http_mta_sts_cache_size(policy->mx, policy->nmx,
+                                       policy->size);
+    if (size == 0) {
+        return NGX_DECLINED;
+    }
+
+    p = ngx_alloc(size, r->connection->log);
+    if (p == NULL) {
+        return NGX_DECLINED;
+    }
+
+    e = ngx_http_mta_sts_cache_init_entry(p, hash, policy->mode, policy->mx,
+                                          policy->nmx, &body);
+
+    ngx_http_mta_sts_render(body, policy, &e->answer);
+
+    old = ngx_http_mta_sts_cache_insert(cache, e);
+
+    if (old) {
+        ngx_free(old);
+    }
+
+    *answer = &e->answer;
+
+    return NGX_OK;
+}
+
+
+/* the cache belongs to a configuration: freed with it */
+
+static void
+ngx_http_mta_sts_cache_cleanup(void *data)
+{
+    ngx_http_mta_sts_cache_t  *cache = data;
+
+    ngx_uint_t  i;
+
+    if (cache->table == NULL) {
+        return;
+    }
+
+    for (i = 0; i < NGX_HTTP_MTA_STS_CACHE_ENTRIES; i++) {
+        if (cache->table[i]) {
+            ngx_free(cache->table[i]);
+        }
+    }
+
+    ngx_free(cache->table);
+    cache->table = NULL;
 }
 
 
@@ -526,7 +643,7 @@ static ngx_int_t
 ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_http_mta_sts_answer_t     answer;
+    ngx_http_mta_sts_answer_t    *answer;
     ngx_http_mta_sts_srv_conf_t  *mscf;
 
     mscf = ngx_http_get_module_srv_conf(r, ngx_http_mta_sts_module);
@@ -544,8 +661,8 @@ ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
     switch (ngx_http_mta_sts_evaluate(r, mscf, &answer)) {
 
     case NGX_OK:
-        v->len = answer.id.len;
-        v->data = answer.id.data;
+        v->len = answer->id.len;
+        v->data = answer->id.data;
         break;
 
     case NGX_DECLINED:
@@ -808,6 +925,7 @@ static ngx_int_t
 ngx_http_mta_sts_build(ngx_conf_t *cf, ngx_http_mta_sts_srv_conf_t *mscf)
 {
     char                       *reason;
+    u_char                     *p;
     ngx_int_t                   rc;
     ngx_str_t                   bad;
     ngx_http_mta_sts_policy_t   policy;
@@ -848,28 +966,30 @@ ngx_http_mta_sts_build(ngx_conf_t *cf, ngx_http_mta_sts_srv_conf_t *mscf)
                       "in %s:%ui", mscf->mode_file, mscf->mode_line);
     }
 
-    return ngx_http_mta_sts_render(cf->pool, &policy, &mscf->answer);
+    p = ngx_pnalloc(cf->pool, policy.size + 2 + NGX_HTTP_MTA_STS_ID_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_mta_sts_render(p, &policy, &mscf->answer);
+
+    return NGX_OK;
 }
 
 
 /*
- * The body, then the id and the quoted id as ETag, in one allocation.
+ * The body, then the id and the quoted id as ETag, in one buffer of
+ * policy->size + 2 + NGX_HTTP_MTA_STS_ID_LEN bytes.
  * RFC 8461, section 3.1: the id must change with the policy; half of the
  * body's SHA-1 in hex is the same wherever the same policy is served.
  */
 
-static ngx_int_t
-ngx_http_mta_sts_render(ngx_pool_t *pool, ngx_http_mta_sts_policy_t *policy,
+static void
+ngx_http_mta_sts_render(u_char *p, ngx_http_mta_sts_policy_t *policy,
     ngx_http_mta_sts_answer_t *answer)
 {
-    u_char      *p;
     ngx_sha1_t   sha1;
     u_char       hash[20];
-
-    p = ngx_pnalloc(pool, policy->size + 2 + NGX_HTTP_MTA_STS_ID_LEN);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
 
     answer->body.data = p;
     answer->body.len = ngx_http_mta_sts_policy_render(p, policy) - p;
@@ -888,8 +1008,6 @@ ngx_http_mta_sts_render(ngx_pool_t *pool, ngx_http_mta_sts_policy_t *policy,
     answer->etag.len = NGX_HTTP_MTA_STS_ID_LEN + 2;
     answer->id.data = answer->etag.data + 1;
     answer->id.len = NGX_HTTP_MTA_STS_ID_LEN;
-
-    return NGX_OK;
 }
 
 
@@ -956,6 +1074,7 @@ ngx_http_mta_sts_create_srv_conf(ngx_conf_t *cf)
      *     mscf->variables = 0;
      *     mscf->mx_values = NULL;
      *     mscf->answer = { { 0, NULL }, ... };
+     *     mscf->cache = NULL;
      *     mscf->check.enabled = 0;
      *     mscf->check.explicit = 0;
      *     mscf->check.ssl = 0;
@@ -981,6 +1100,7 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_mta_sts_srv_conf_t *conf = child;
 
     ngx_uint_t                     i, inherited;
+    ngx_pool_cleanup_t            *cln;
     ngx_http_mta_sts_value_t      *v;
     ngx_http_mta_sts_main_conf_t  *mmcf;
 
@@ -1029,6 +1149,7 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->variables = prev->variables;
         conf->mx_values = prev->mx_values;
         conf->answer = prev->answer;
+        conf->cache = prev->cache;
         return NGX_CONF_OK;
     }
 
@@ -1068,10 +1189,28 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    if (conf->variables) {
+        /* the table is allocated by a worker, at its first request */
+
+        conf->cache = ngx_pcalloc(cf->pool, sizeof(ngx_http_mta_sts_cache_t));
+        if (conf->cache == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        cln = ngx_pool_cleanup_add(cf->pool, 0);
+        if (cln == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        cln->handler = ngx_http_mta_sts_cache_cleanup;
+        cln->data = conf->cache;
+    }
+
     if (inherited) {
         prev->variables = conf->variables;
         prev->mx_values = conf->mx_values;
         prev->answer = conf->answer;
+        prev->cache = conf->cache;
     }
 
     return NGX_CONF_OK;
@@ -1142,8 +1281,7 @@ ngx_http_mta_sts_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_mta_sts_txt(ngx_conf_t *cf, ngx_http_mta_sts_main_conf_t *mmcf)
 {
-    size_t                         len, n;
-    ngx_str_t                     *name;
+    ngx_str_t                     *name, domain;
     ngx_uint_t                     s, i;
     ngx_array_t                    ids;
     ngx_http_mta_sts_id_t         *id;
@@ -1167,7 +1305,6 @@ ngx_http_mta_sts_txt(ngx_conf_t *cf, ngx_http_mta_sts_main_conf_t *mmcf)
         return NGX_ERROR;
     }
 
-    len = sizeof(NGX_HTTP_MTA_STS_HOST_PREFIX) - 1;
     cscfp = cmcf->servers.elts;
 
     for (s = 0; s < cmcf->servers.nelts; s++) {
@@ -1189,19 +1326,7 @@ ngx_http_mta_sts_txt(ngx_conf_t *cf, ngx_http_mta_sts_main_conf_t *mmcf)
             }
 #endif
 
-            if (name->len <= len
-                || name->data[name->len - 1] == '*'
-                || ngx_strncmp(name->data, NGX_HTTP_MTA_STS_HOST_PREFIX, len)
-                   != 0)
-            {
-                continue;
-            }
-
-            /* "mta-sts.example.com." is the same domain */
-
-            n = name->len - len - (name->data[name->len - 1] == '.');
-
-            if (n == 0) {
+            if (ngx_http_mta_sts_server_domain(name, &domain) != NGX_OK) {
                 continue;
             }
 
@@ -1210,14 +1335,81 @@ ngx_http_mta_sts_txt(ngx_conf_t *cf, ngx_http_mta_sts_main_conf_t *mmcf)
                 return NGX_ERROR;
             }
 
-            id->domain.data = name->data + len;
-            id->domain.len = n;
+            id->domain = domain;
             id->id = mscf->answer.id;
         }
     }
 
     return ngx_http_mta_sts_ids(cf, &ids, mmcf->txt_log,
                                 &ngx_http_mta_sts_module);
+}
+
+
+/*
+ * The domain of an exact "mta-sts.<domain>" server name, a trailing dot
+ * dropped; NGX_DECLINED for any other name.
+ */
+
+ngx_int_t
+ngx_http_mta_sts_server_domain(ngx_str_t *name, ngx_str_t *domain)
+{
+    size_t  len, n;
+
+    len = sizeof(NGX_HTTP_MTA_STS_HOST_PREFIX) - 1;
+
+    if (name->len <= len
+        || name->data[name->len - 1] == '*'
+        || ngx_strncmp(name->data, NGX_HTTP_MTA_STS_HOST_PREFIX, len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    /* "mta-sts.example.com." is the same domain */
+
+    n = name->len - len - (name->data[name->len - 1] == '.');
+
+    if (n == 0) {
+        return NGX_DECLINED;
+    }
+
+    domain->data = name->data + len;
+    domain->len = n;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The static policy a server serves, its id and whether its listeners
+ * are checked, for the DNS check (ngx_http_mta_sts_dns_module.c);
+ * NGX_DECLINED when it serves none or one built from variables.
+ */
+
+ngx_int_t
+ngx_http_mta_sts_server_policy(ngx_http_core_srv_conf_t *cscf,
+    ngx_http_mta_sts_policy_t *policy, ngx_str_t *id, ngx_flag_t *listener)
+{
+    ngx_http_mta_sts_srv_conf_t  *mscf;
+
+    mscf = cscf->ctx->srv_conf[ngx_http_mta_sts_module.ctx_index];
+
+    if (mscf->mode == NGX_HTTP_MTA_STS_OFF || mscf->variables
+        || mscf->answer.id.len == 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    ngx_memzero(policy, sizeof(ngx_http_mta_sts_policy_t));
+
+    policy->mode = mscf->mode;
+    policy->mx = mscf->mx_values;
+    policy->nmx = mscf->mx ? mscf->mx->nelts : 0;
+    policy->max_age = mscf->max_age;
+
+    *id = mscf->answer.id;
+    *listener = mscf->check.listener;
+
+    return NGX_OK;
 }
 
 
@@ -1271,4 +1463,24 @@ ngx_http_mta_sts_expiry_handler(ngx_event_t *ev)
     ngx_http_mta_sts_check_expiry(ev->log, mmcf->expiry);
 
     ngx_add_timer(ev, mmcf->interval);
+}
+
+
+/* for the status endpoint: ngx_http_mta_sts_status_module.c */
+
+ngx_int_t
+ngx_http_mta_sts_status_policy(void *conf, ngx_str_t **mode, ngx_str_t *id,
+    ngx_http_mta_sts_check_t **check)
+{
+    ngx_http_mta_sts_srv_conf_t  *mscf = conf;
+
+    if (mscf->mode == NGX_HTTP_MTA_STS_OFF || mscf->variables) {
+        return NGX_DECLINED;
+    }
+
+    *mode = ngx_http_mta_sts_mode_name(mscf->mode);
+    *id = mscf->answer.id;
+    *check = &mscf->check;
+
+    return NGX_OK;
 }

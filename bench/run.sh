@@ -47,7 +47,7 @@ uri=/.well-known/mta-sts.txt
 # the module's exact body for the directives of bench/nginx.conf.in
 body_conf='version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmax_age: 604800\r\n'
 
-variants="module static cache return"
+variants="module static cache return vars map vars10k map10k"
 protos="http https"
 
 declare -A label=(
@@ -55,7 +55,15 @@ declare -A label=(
     [static]="static file"
     [cache]="static+open_file_cache"
     [return]="return 200"
+    [vars]="module, 2 maps"
+    [map]="map + return 200"
+    [vars10k]="module, 2 maps, 10k"
+    [map10k]="map + return, 10k"
 )
+
+# the "10k" variants get requests spread over DOMAINS domains of one map
+# (bench/README.md): ab sends one Host, so curl does, from a config file
+DOMAINS=${DOMAINS:-10000}
 declare -A port
 i=0
 for v in $variants; do
@@ -164,6 +172,20 @@ printf "$body_conf" >"$dir/www/.well-known/mta-sts.txt"
 cp "$dir/www/.well-known/mta-sts.txt" "$dir/expected.txt"
 chmod -R a+rX "$dir/www"
 
+# the maps of the 10k variants: mta-sts.example.com and DOMAINS - 1 others,
+# mta-sts.dNNNNN.example with mx mail.dNNNNN.example
+awk -v n="$DOMAINS" 'BEGIN {
+    print "mta-sts.example.com  mail.example.com;"
+    for (i = 1; i < n; i++)
+        printf "mta-sts.d%05d.example  mail.d%05d.example;\n", i, i
+}' >"$dir/conf/mx10k.map"
+awk -v n="$DOMAINS" 'BEGIN {
+    b = "\"version: STSv1\\r\\nmode: enforce\\r\\nmx: %s\\r\\nmax_age: 604800\\r\\n\";\n"
+    printf "mta-sts.example.com  " b, "mail.example.com"
+    for (i = 1; i < n; i++)
+        printf "mta-sts.d%05d.example  " b, i, sprintf("mail.d%05d.example", i)
+}' >"$dir/conf/policy10k.map"
+
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
     -days 30 -subj "/CN=$host" -addext "subjectAltName=DNS:$host" \
     -keyout "$dir/conf/bench.key" -out "$dir/conf/bench.crt" 2>/dev/null \
@@ -186,6 +208,14 @@ sed -e "s|@MODULE@|$module|" \
     -e "s|@PORT_CACHE_HTTPS@|${port[cache.https]}|" \
     -e "s|@PORT_RETURN_HTTP@|${port[return.http]}|" \
     -e "s|@PORT_RETURN_HTTPS@|${port[return.https]}|" \
+    -e "s|@PORT_VARS_HTTP@|${port[vars.http]}|" \
+    -e "s|@PORT_VARS_HTTPS@|${port[vars.https]}|" \
+    -e "s|@PORT_MAP_HTTP@|${port[map.http]}|" \
+    -e "s|@PORT_MAP_HTTPS@|${port[map.https]}|" \
+    -e "s|@PORT_VARS10K_HTTP@|${port[vars10k.http]}|" \
+    -e "s|@PORT_VARS10K_HTTPS@|${port[vars10k.https]}|" \
+    -e "s|@PORT_MAP10K_HTTP@|${port[map10k.http]}|" \
+    -e "s|@PORT_MAP10K_HTTPS@|${port[map10k.https]}|" \
     "$top/bench/nginx.conf.in" >"$dir/conf/nginx.conf"
 
 nginx_args=(-p "$dir/" -c conf/nginx.conf -e logs/error.log)
@@ -246,9 +276,41 @@ quit_nginx() {
     forget "$WRAP_PID"
 }
 
+spread_conf() {
+    # spread_conf PROTO N: a curl config of DOMAINS requests, one for each
+    # domain (the warm-up: every domain asked once), then N more, spread;
+    # one connection, as ab -k; each transfer prints status and connects
+    local f=$dir/conf/spread-$1-$2.curl
+    [ -f "$f" ] || awk -v n="$2" -v d="$DOMAINS" -v u="$1://127.0.0.1:@PORT@$uri" '
+        function one(i) {
+            printf "url = \"%s\"\n", u
+            if (i == 0) print "header = \"Host: mta-sts.example.com\""
+            else printf "header = \"Host: mta-sts.d%05d.example\"\n", i
+            print "output = \"/dev/null\""
+            print "write-out = \"%{http_code} %{num_connects}\\n\""
+            print "insecure"
+        }
+        BEGIN { for (k = 0; k < d + n; k++) {
+                    if (k) print "next"
+                    one((k * 7919) % d) } }' >"$f"
+    echo "$f"
+}
+
 run_ab() {
     # run_ab VARIANT PROTO N: N keep-alive requests on one connection
-    local out=$dir/raw/ab-$1-$2-$3.txt
+    local out=$dir/raw/ab-$1-$2-$3.txt conf
+    case $1 in *10k)
+        # the warm-up and N requests: spread over DOMAINS domains
+        conf=$(spread_conf "$2" "$3")
+        sed "s|@PORT@|${port[$1.$2]}|" "$conf" >"$dir/conf/spread.curl"
+        run curl -s -K "$dir/conf/spread.curl" >"$out" 2>&1 \
+            || die "curl failed on $1 $2, see $out"
+        [ "$(grep -c '^200 ' "$out")" = $((DOMAINS + $3)) ] \
+            || die "curl: not $((DOMAINS + $3)) answers 200 ($out)"
+        [ "$(awk '{ s += $2 } END { print s }' "$out")" = 1 ] \
+            || die "curl: not one connection ($out)"
+        return
+    esac
     run ab -q -k -c 1 -n "$3" -H "Host: $host" "$(url "$1" "$2")" >"$out" 2>&1 \
         || die "ab failed on $1 $2, see $out"
     grep -q "^Complete requests: *$3\$" "$out" || die "ab: not $3 complete ($out)"
@@ -286,7 +348,7 @@ for v in $variants; do
     done
 done
 quit_nginx
-echo "bench: checks: 8 variants answer 200, text/plain, the same $(wc -c <"$dir/expected.txt") bytes"
+echo "bench: checks: $(( $(echo $variants | wc -w) * 2 )) variants answer 200, text/plain, the same $(wc -c <"$dir/expected.txt") bytes"
 
 
 # --- 1. instructions per request: callgrind, I(N2) - I(N1) -----------------
@@ -422,8 +484,10 @@ declare -A rps      # rps[v.p] = "r1 r2 ..."
 run_wrk() {
     # run_wrk VARIANT PROTO SECONDS: sets WRK_RPS, requests/s
     local out=$dir/raw/wrk-$1-$2.txt
+    local spread=()
+    case $1 in *10k) spread=(-s "$top/bench/spread.lua" -- "$DOMAINS") ;; esac
     run wrk -t"$THREADS" -c"$CONNS" -d"$3"s -H "Host: $host" "$(url "$1" "$2")" \
-        >"$out" 2>&1 || die "wrk failed on $1 $2, see $out"
+        "${spread[@]}" >"$out" 2>&1 || die "wrk failed on $1 $2, see $out"
     ! grep -q -e "Non-2xx" -e "Socket errors" "$out" \
         || die "wrk: errors on $1 $2, see $out"
     WRK_RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$out")

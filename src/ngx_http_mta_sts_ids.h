@@ -11,6 +11,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+#include <ngx_http_mta_sts_policy.h>
 
 
 /*
@@ -45,6 +46,13 @@ typedef struct {
 
 ngx_int_t ngx_http_mta_sts_ids(ngx_conf_t *cf, ngx_array_t *ids,
     ngx_uint_t mode, void *tag);
+
+/* in ngx_http_mta_sts_module.c: what the TXT records and the DNS check of
+ * ngx_http_mta_sts_dns_module.c need of a server */
+ngx_int_t ngx_http_mta_sts_server_domain(ngx_str_t *name,
+    ngx_str_t *domain);
+ngx_int_t ngx_http_mta_sts_server_policy(ngx_http_core_srv_conf_t *cscf,
+    ngx_http_mta_sts_policy_t *policy, ngx_str_t *id, ngx_flag_t *listener);
 
 
 #endif /* _NGX_HTTP_MTA_STS_IDS_H_INCLUDED_ */

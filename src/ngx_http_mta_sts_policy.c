@@ -205,6 +205,51 @@ ngx_http_mta_sts_mx_equal(ngx_str_t *a, ngx_str_t *b)
 
 
 /*
+ * Whether an MX host matches a pattern (RFC 8461, section 4.1, as in
+ * RFC 6125): case-insensitively, a trailing dot of the host ignored, and
+ * "*." matching exactly one left-most label, so that "*.example.com"
+ * matches "mail.example.com" but neither "example.com" nor
+ * "a.b.example.com".
+ */
+
+ngx_uint_t
+ngx_http_mta_sts_mx_match(ngx_str_t *pattern, u_char *host, size_t len)
+{
+    size_t     i;
+    ngx_str_t  h, rest;
+
+    if (len && host[len - 1] == '.') {
+        len--;
+    }
+
+    h.data = host;
+    h.len = len;
+
+    if (pattern->len < 2 || pattern->data[0] != '*'
+        || pattern->data[1] != '.')
+    {
+        return ngx_http_mta_sts_mx_equal(pattern, &h);
+    }
+
+    /* the left-most label: at least one character, up to the first dot */
+
+    for (i = 0; i < len && host[i] != '.'; i++) { /* void */ }
+
+    if (i == 0 || i == len) {
+        return 0;
+    }
+
+    h.data = host + i + 1;
+    h.len = len - i - 1;
+
+    rest.data = pattern->data + 2;
+    rest.len = pattern->len - 2;
+
+    return ngx_http_mta_sts_mx_equal(&rest, &h);
+}
+
+
+/*
  * Checks every pattern of the policy and counts the distinct ones; sizes
  * the body for ngx_http_mta_sts_policy_render().  On an invalid pattern,
  * *bad is the pattern and *reason says why.

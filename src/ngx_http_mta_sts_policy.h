@@ -61,6 +61,8 @@ ngx_str_t *ngx_http_mta_sts_mode_name(ngx_uint_t mode);
 
 char *ngx_http_mta_sts_mx_check(u_char *data, size_t len, ngx_uint_t *flags);
 ngx_uint_t ngx_http_mta_sts_mx_equal(ngx_str_t *a, ngx_str_t *b);
+ngx_uint_t ngx_http_mta_sts_mx_match(ngx_str_t *pattern, u_char *host,
+    size_t len);
 
 ngx_int_t ngx_http_mta_sts_policy_check(ngx_http_mta_sts_policy_t *policy,
     ngx_str_t *bad, char **reason);

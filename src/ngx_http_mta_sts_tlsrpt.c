@@ -38,6 +38,24 @@ typedef struct {
 
 
 
+/* RFC 8460, section 4.3 */
+ngx_str_t  ngx_http_mta_sts_tlsrpt_types[] = {
+    ngx_string("starttls-not-supported"),
+    ngx_string("certificate-host-mismatch"),
+    ngx_string("certificate-expired"),
+    ngx_string("certificate-not-trusted"),
+    ngx_string("validation-failure"),
+    ngx_string("tlsa-invalid"),
+    ngx_string("dnssec-invalid"),
+    ngx_string("dane-required"),
+    ngx_string("sts-policy-fetch-error"),
+    ngx_string("sts-policy-invalid"),
+    ngx_string("sts-webpki-invalid"),
+    ngx_string("other"),
+    ngx_null_string
+};
+
+
 /* one inflater a process, reset for each report, as zlib allows */
 static z_stream    ngx_http_mta_sts_tlsrpt_zs;
 static ngx_uint_t  ngx_http_mta_sts_tlsrpt_zs_ready;
@@ -48,9 +66,10 @@ static ngx_uint_t  ngx_http_mta_sts_tlsrpt_zs_ready;
  * gives, with no tree.  It checks all of RFC 8259 and I-JSON (RFC 7493:
  * strict UTF-8, no surrogates, no NUL, no duplicate names in an object)
  * and the nesting cap, and keeps only what the receiver uses: the
- * required strings of the report and, for each policy, its domain and
- * its two counts.  Its memory is the names of the open objects and the
- * kept strings, no more than the JSON's own size.
+ * required strings of the report and, for each policy, its domain, its
+ * two counts and its failure-details rows, for the status counters.
+ * Its memory is the names of the open objects and the kept strings, no
+ * more than the JSON's own size.
  */
 
 /* what a value is to the receiver */
@@ -69,6 +88,13 @@ static ngx_uint_t  ngx_http_mta_sts_tlsrpt_zs_ready;
 #define NGX_HTTP_MTA_STS_J_SUMMARY   12
 #define NGX_HTTP_MTA_STS_J_SUCCESS   13
 #define NGX_HTTP_MTA_STS_J_FAILURE   14
+#define NGX_HTTP_MTA_STS_J_DETAILS   15  /* "failure-details" */
+#define NGX_HTTP_MTA_STS_J_DETAIL    16  /* one of its rows */
+#define NGX_HTTP_MTA_STS_J_TYPE      17  /* the row's strings, kept */
+#define NGX_HTTP_MTA_STS_J_MX        18
+#define NGX_HTTP_MTA_STS_J_IP        19
+#define NGX_HTTP_MTA_STS_J_REASON    20
+#define NGX_HTTP_MTA_STS_J_COUNT     21  /* "failed-session-count" */
 
 /* parser states */
 #define NGX_HTTP_MTA_STS_J_VALUE     0   /* a value */
@@ -168,6 +194,10 @@ typedef struct {
     size_t                      nbuckets;
 
     size_t                      peak;
+
+    /* the policy being read, NULL past the first POLICIES, and its row */
+    ngx_http_mta_sts_tlsrpt_policy_t  *policy;
+    ngx_http_mta_sts_tlsrpt_detail_t   detail;
 } ngx_http_mta_sts_json_t;
 
 
@@ -186,8 +216,11 @@ static ngx_uint_t ngx_http_mta_sts_json_role(ngx_uint_t parent,
 static void ngx_http_mta_sts_json_next(ngx_http_mta_sts_json_t *js);
 static ngx_uint_t ngx_http_mta_sts_json_element(ngx_http_mta_sts_json_t *js);
 static ngx_int_t ngx_http_mta_sts_json_open(ngx_http_mta_sts_json_t *js,
-    u_char c);
-static void ngx_http_mta_sts_json_close(ngx_http_mta_sts_json_t *js);
+    ngx_http_mta_sts_tlsrpt_t *rpt, u_char c);
+static void ngx_http_mta_sts_json_close(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt);
+static void ngx_http_mta_sts_json_detail(ngx_http_mta_sts_json_t *js,
+    u_char *s, size_t len);
 static ngx_int_t ngx_http_mta_sts_json_string(ngx_http_mta_sts_json_t *js,
     ngx_http_mta_sts_tlsrpt_t *rpt);
 static ngx_int_t ngx_http_mta_sts_json_number(ngx_http_mta_sts_json_t *js,
@@ -209,7 +242,7 @@ static ngx_int_t ngx_http_mta_sts_tlsrpt_check(ngx_http_mta_sts_tlsrpt_t *rpt,
 static void ngx_http_mta_sts_tlsrpt_policy(ngx_http_mta_sts_tlsrpt_t *rpt,
     ngx_http_mta_sts_json_t *js, u_char *s, size_t len);
 static size_t ngx_http_mta_sts_tlsrpt_text(u_char *dst, u_char *p,
-    size_t len);
+    size_t len, size_t max);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_name(ngx_http_mta_sts_tlsrpt_t *rpt,
     ngx_http_mta_sts_json_t *js);
 static int64_t ngx_http_mta_sts_tlsrpt_days(int64_t y, int64_t m,
@@ -252,6 +285,7 @@ ngx_http_mta_sts_json_reset(ngx_http_mta_sts_json_t *js)
     js->arena_len = 0;
     js->nentries = 1;
     js->peak = 0;
+    js->policy = NULL;
 
     if (js->buckets) {
         memset(js->buckets, 0, js->nbuckets * sizeof(uint32_t));
@@ -515,6 +549,33 @@ ngx_http_mta_sts_json_role(ngx_uint_t parent, u_char *name, size_t len)
             return NGX_HTTP_MTA_STS_J_SUMMARY;
         }
 
+        if (ngx_http_mta_sts_json_is(name, len, "failure-details")) {
+            return NGX_HTTP_MTA_STS_J_DETAILS;
+        }
+
+        break;
+
+    case NGX_HTTP_MTA_STS_J_DETAIL:
+        if (ngx_http_mta_sts_json_is(name, len, "result-type")) {
+            return NGX_HTTP_MTA_STS_J_TYPE;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "receiving-mx-hostname")) {
+            return NGX_HTTP_MTA_STS_J_MX;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "receiving-ip")) {
+            return NGX_HTTP_MTA_STS_J_IP;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "failure-reason-code")) {
+            return NGX_HTTP_MTA_STS_J_REASON;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "failed-session-count")) {
+            return NGX_HTTP_MTA_STS_J_COUNT;
+        }
+
         break;
 
     case NGX_HTTP_MTA_STS_J_POLICY:
@@ -559,13 +620,22 @@ ngx_http_mta_sts_json_next(ngx_http_mta_sts_json_t *js)
 static ngx_uint_t
 ngx_http_mta_sts_json_element(ngx_http_mta_sts_json_t *js)
 {
-    return js->levels[js->depth - 1].role == NGX_HTTP_MTA_STS_J_POLICIES
-           ? NGX_HTTP_MTA_STS_J_ITEM : NGX_HTTP_MTA_STS_J_NONE;
+    switch (js->levels[js->depth - 1].role) {
+
+    case NGX_HTTP_MTA_STS_J_POLICIES:
+        return NGX_HTTP_MTA_STS_J_ITEM;
+
+    case NGX_HTTP_MTA_STS_J_DETAILS:
+        return NGX_HTTP_MTA_STS_J_DETAIL;
+    }
+
+    return NGX_HTTP_MTA_STS_J_NONE;
 }
 
 
 static ngx_int_t
-ngx_http_mta_sts_json_open(ngx_http_mta_sts_json_t *js, u_char c)
+ngx_http_mta_sts_json_open(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt, u_char c)
 {
     ngx_http_mta_sts_json_level_t  *lv;
 
@@ -585,6 +655,21 @@ ngx_http_mta_sts_json_open(ngx_http_mta_sts_json_t *js, u_char c)
 
         } else if (js->role == NGX_HTTP_MTA_STS_J_RANGE) {
             js->range_object = 1;
+
+        } else if (js->role == NGX_HTTP_MTA_STS_J_ITEM) {
+            js->policy = NULL;
+
+            if (rpt->npolicies < NGX_HTTP_MTA_STS_TLSRPT_POLICIES) {
+                js->policy = &rpt->policies[rpt->npolicies++];
+                ngx_memzero(js->policy,
+                            offsetof(ngx_http_mta_sts_tlsrpt_policy_t,
+                                     details));
+            }
+
+        } else if (js->role == NGX_HTTP_MTA_STS_J_DETAIL) {
+            ngx_memzero(&js->detail,
+                        offsetof(ngx_http_mta_sts_tlsrpt_detail_t, mx));
+            js->detail.type = NGX_HTTP_MTA_STS_TLSRPT_NTYPES - 1;
         }
 
         js->state = NGX_HTTP_MTA_STS_J_KEY_FIRST;
@@ -603,13 +688,32 @@ ngx_http_mta_sts_json_open(ngx_http_mta_sts_json_t *js, u_char c)
 
 
 static void
-ngx_http_mta_sts_json_close(ngx_http_mta_sts_json_t *js)
+ngx_http_mta_sts_json_close(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt)
 {
-    size_t                          i;
-    ngx_http_mta_sts_json_entry_t  *e;
-    ngx_http_mta_sts_json_level_t  *lv;
+    size_t                             i;
+    ngx_http_mta_sts_json_entry_t     *e;
+    ngx_http_mta_sts_json_level_t     *lv;
+    ngx_http_mta_sts_tlsrpt_policy_t  *p;
 
     lv = &js->levels[--js->depth];
+    p = js->policy;
+
+    /*
+     * a failure-details row ended: its sessions go to its type, which
+     * may overlap others (RFC 8460, section 4.4), and the first rows
+     * are kept
+     */
+
+    if (lv->type == '{' && lv->role == NGX_HTTP_MTA_STS_J_DETAIL
+        && p != NULL)
+    {
+        p->types[js->detail.type] += js->detail.count;
+
+        if (p->ndetails < NGX_HTTP_MTA_STS_TLSRPT_DETAILS) {
+            p->details[p->ndetails++] = js->detail;
+        }
+    }
 
     /* the root's names stay: its kept strings are among them */
 
@@ -624,6 +728,52 @@ ngx_http_mta_sts_json_close(ngx_http_mta_sts_json_t *js)
     }
 
     ngx_http_mta_sts_json_next(js);
+}
+
+
+/* a string of a failure-details row: its type, or a field cut to size */
+
+static void
+ngx_http_mta_sts_json_detail(ngx_http_mta_sts_json_t *js, u_char *s,
+    size_t len)
+{
+    u_char                            *dst;
+    size_t                            *dst_len;
+    ngx_str_t                         *name;
+    ngx_http_mta_sts_tlsrpt_detail_t  *dt;
+
+    dt = &js->detail;
+
+    switch (js->role) {
+
+    case NGX_HTTP_MTA_STS_J_TYPE:
+        for (name = ngx_http_mta_sts_tlsrpt_types; name->len; name++) {
+            if (name->len == len && memcmp(name->data, s, len) == 0) {
+                dt->type = name - ngx_http_mta_sts_tlsrpt_types;
+                break;
+            }
+        }
+
+        return;
+
+    case NGX_HTTP_MTA_STS_J_MX:
+        dst = dt->mx;
+        dst_len = &dt->mx_len;
+        break;
+
+    case NGX_HTTP_MTA_STS_J_IP:
+        dst = dt->ip;
+        dst_len = &dt->ip_len;
+        break;
+
+    default: /* NGX_HTTP_MTA_STS_J_REASON */
+        dst = dt->reason;
+        dst_len = &dt->reason_len;
+        break;
+    }
+
+    *dst_len = ngx_http_mta_sts_tlsrpt_text(dst, s, len,
+                                            NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX);
 }
 
 
@@ -688,6 +838,14 @@ ngx_http_mta_sts_json_string(ngx_http_mta_sts_json_t *js,
         ngx_http_mta_sts_tlsrpt_policy(rpt, js, s, len);
         js->arena_len = js->start;
         break;
+
+    case NGX_HTTP_MTA_STS_J_TYPE:
+    case NGX_HTTP_MTA_STS_J_MX:
+    case NGX_HTTP_MTA_STS_J_IP:
+    case NGX_HTTP_MTA_STS_J_REASON:
+        ngx_http_mta_sts_json_detail(js, s, len);
+        js->arena_len = js->start;
+        break;
     }
 
     ngx_http_mta_sts_json_next(js);
@@ -725,11 +883,29 @@ ngx_http_mta_sts_json_number(ngx_http_mta_sts_json_t *js,
         }
 
         if (!js->negative && js->mag > 0 && js->mag < ((uint64_t) 1 << 48)) {
-            if (js->role == NGX_HTTP_MTA_STS_J_SUCCESS) {
+            switch (js->role) {
+
+            case NGX_HTTP_MTA_STS_J_SUCCESS:
                 rpt->successful += js->mag;
 
-            } else if (js->role == NGX_HTTP_MTA_STS_J_FAILURE) {
+                if (js->policy) {
+                    js->policy->successful += js->mag;
+                }
+
+                break;
+
+            case NGX_HTTP_MTA_STS_J_FAILURE:
                 rpt->failed += js->mag;
+
+                if (js->policy) {
+                    js->policy->failed += js->mag;
+                }
+
+                break;
+
+            case NGX_HTTP_MTA_STS_J_COUNT:
+                js->detail.count = js->mag;
+                break;
             }
         }
 
@@ -1128,7 +1304,7 @@ ngx_http_mta_sts_json_feed(ngx_http_mta_sts_json_t *js,
 
         case NGX_HTTP_MTA_STS_J_FIRST:
             if (c == ']') {
-                ngx_http_mta_sts_json_close(js);
+                ngx_http_mta_sts_json_close(js, rpt);
                 continue;
             }
 
@@ -1137,7 +1313,7 @@ ngx_http_mta_sts_json_feed(ngx_http_mta_sts_json_t *js,
         case NGX_HTTP_MTA_STS_J_VALUE:
 
             if (c == '{' || c == '[') {
-                if (ngx_http_mta_sts_json_open(js, c) != NGX_OK) {
+                if (ngx_http_mta_sts_json_open(js, rpt, c) != NGX_OK) {
                     rpt->reason = "JSON nested too deep";
                     return NGX_DECLINED;
                 }
@@ -1159,7 +1335,9 @@ ngx_http_mta_sts_json_feed(ngx_http_mta_sts_json_t *js,
                             && js->role <= NGX_HTTP_MTA_STS_J_CONTACT)
                            || js->role == NGX_HTTP_MTA_STS_J_START
                            || js->role == NGX_HTTP_MTA_STS_J_END
-                           || js->role == NGX_HTTP_MTA_STS_J_DOMAIN;
+                           || js->role == NGX_HTTP_MTA_STS_J_DOMAIN
+                           || (js->role >= NGX_HTTP_MTA_STS_J_TYPE
+                               && js->role <= NGX_HTTP_MTA_STS_J_REASON);
                 js->start = js->arena_len;
                 js->state = NGX_HTTP_MTA_STS_J_STRING;
                 continue;
@@ -1211,7 +1389,7 @@ ngx_http_mta_sts_json_feed(ngx_http_mta_sts_json_t *js,
 
         case NGX_HTTP_MTA_STS_J_KEY_FIRST:
             if (c == '}') {
-                ngx_http_mta_sts_json_close(js);
+                ngx_http_mta_sts_json_close(js, rpt);
                 continue;
             }
 
@@ -1250,7 +1428,7 @@ ngx_http_mta_sts_json_feed(ngx_http_mta_sts_json_t *js,
             }
 
             if (c == (js->levels[js->depth - 1].type == '{' ? '}' : ']')) {
-                ngx_http_mta_sts_json_close(js);
+                ngx_http_mta_sts_json_close(js, rpt);
                 continue;
             }
 
@@ -1310,6 +1488,7 @@ ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt)
     rpt->end = 0;
     rpt->successful = 0;
     rpt->failed = 0;
+    rpt->npolicies = 0;
 
     /* not calloc(): zeroing the 16 KB buffer was 8% of a report's cost */
 
@@ -1402,6 +1581,7 @@ ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt)
         rpt->successful = 0;
         rpt->failed = 0;
         rpt->domains_len = 0;
+        rpt->npolicies = 0;
     }
 
     ngx_http_mta_sts_json_trim(js, 0);
@@ -1718,11 +1898,11 @@ ngx_http_mta_sts_tlsrpt_check(ngx_http_mta_sts_tlsrpt_t *rpt,
     }
 
     rpt->organization_len = ngx_http_mta_sts_tlsrpt_text(rpt->organization,
-                                                js->arena + js->org,
-                                                js->org_len);
+                                    js->arena + js->org, js->org_len,
+                                    NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX);
     rpt->report_id_len = ngx_http_mta_sts_tlsrpt_text(rpt->report_id,
-                                                js->arena + js->id,
-                                                js->id_len);
+                                    js->arena + js->id, js->id_len,
+                                    NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX);
 
     if (ngx_http_mta_sts_tlsrpt_name(rpt, js) != NGX_OK) {
         rpt->reason = "SHA-256 failed";
@@ -1746,6 +1926,11 @@ ngx_http_mta_sts_tlsrpt_policy(ngx_http_mta_sts_tlsrpt_t *rpt,
 
     if (len == 0) {
         return;
+    }
+
+    if (js->policy) {
+        memcpy(js->policy->domain, domain, len);
+        js->policy->domain_len = len;
     }
 
     if (js->first_len == 0) {
@@ -1787,11 +1972,13 @@ ngx_http_mta_sts_tlsrpt_policy(ngx_http_mta_sts_tlsrpt_t *rpt,
 }
 
 
+/* a string as sent, cut at max bytes on a UTF-8 character's start */
+
 static size_t
-ngx_http_mta_sts_tlsrpt_text(u_char *dst, u_char *p, size_t len)
+ngx_http_mta_sts_tlsrpt_text(u_char *dst, u_char *p, size_t len, size_t max)
 {
-    if (len > NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX) {
-        len = NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX;
+    if (len > max) {
+        len = max;
 
         /* not in the middle of a UTF-8 sequence */
 

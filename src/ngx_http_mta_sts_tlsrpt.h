@@ -48,6 +48,42 @@
 #define NGX_HTTP_MTA_STS_TLSRPT_DEFLATE_RATIO  1032
 
 
+/*
+ * What each policy of a report says, for the status counters
+ * (ngx_http_mta_sts_status.c): the first POLICIES policies, their
+ * failed sessions by result type (RFC 8460, section 4.3; unknown types
+ * as "other", the last), and their first DETAILS failure-details rows,
+ * cut, as sent
+ */
+#define NGX_HTTP_MTA_STS_TLSRPT_POLICIES    8
+#define NGX_HTTP_MTA_STS_TLSRPT_DETAILS     4
+#define NGX_HTTP_MTA_STS_TLSRPT_NTYPES      12
+#define NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX   96
+
+typedef struct {
+    ngx_uint_t                        type;
+    uint64_t                          count;
+    size_t                            mx_len;
+    size_t                            ip_len;
+    size_t                            reason_len;
+    u_char                            mx[NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX];
+    u_char                            ip[NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX];
+    u_char                            reason[
+                                        NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX];
+} ngx_http_mta_sts_tlsrpt_detail_t;
+
+typedef struct {
+    size_t                            domain_len;   /* 0: none given */
+    u_char                            domain[254];
+    uint64_t                          successful;
+    uint64_t                          failed;
+    uint64_t                          types[NGX_HTTP_MTA_STS_TLSRPT_NTYPES];
+    ngx_uint_t                        ndetails;
+    ngx_http_mta_sts_tlsrpt_detail_t  details[
+                                        NGX_HTTP_MTA_STS_TLSRPT_DETAILS];
+} ngx_http_mta_sts_tlsrpt_policy_t;
+
+
 /* reads up to size bytes of the body; 0 at its end, -1 on an error */
 typedef ssize_t (*ngx_http_mta_sts_tlsrpt_read_pt)(void *data, u_char *buf,
     size_t size);
@@ -95,6 +131,10 @@ typedef struct {
     u_char                            report_id[
                                         NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX];
 
+    ngx_uint_t                        npolicies;
+    ngx_http_mta_sts_tlsrpt_policy_t  policies[
+                                        NGX_HTTP_MTA_STS_TLSRPT_POLICIES];
+
     /* the RFC 8460 section 5.1 file name, NUL-terminated */
     u_char                            name[
                                         NGX_HTTP_MTA_STS_TLSRPT_NAME_MAX];
@@ -108,6 +148,9 @@ ngx_int_t ngx_http_mta_sts_tlsrpt_datetime(u_char *p, size_t len,
     int64_t *t);
 size_t ngx_http_mta_sts_tlsrpt_domain(u_char *dst, u_char *src,
     size_t len);
+
+/* the RFC 8460 result types, "other" last */
+extern ngx_str_t  ngx_http_mta_sts_tlsrpt_types[];
 
 
 #endif /* _NGX_HTTP_MTA_STS_TLSRPT_H_INCLUDED_ */

@@ -10,6 +10,7 @@
 #include <ngx_http_mta_sts_tlsrpt.h>
 #include <ngx_http_mta_sts_tlsrpt_dir.h>
 #include <ngx_http_mta_sts_repeat.h>
+#include <ngx_http_mta_sts_status_module.h>
 
 
 /* $mta_sts_tlsrpt_result */
@@ -438,6 +439,7 @@ ngx_http_mta_sts_tlsrpt_body_handler(ngx_http_request_t *r)
 
     case NGX_OK:
         ctx->result = NGX_HTTP_MTA_STS_TLSRPT_STORED;
+        ngx_http_mta_sts_status_report(r, &rpt);
         ngx_http_mta_sts_tlsrpt_answer(r, NGX_HTTP_CREATED);
         return;
 

@@ -17,6 +17,10 @@ if [ "${1:-}" = test ]; then
     pkgs="$pkgs perl libtest-base-perl libtest-longstring-perl
           libtext-diff-perl postfix-mta-sts-resolver dnsmasq-base iproute2
           clang libclang-rt-dev valgrind"
+
+    # promtool and a Prometheus server check the status endpoint's metrics
+    # (t/030 to t/032), headless Chromium its page (t/033)
+    pkgs="$pkgs prometheus chromium"
 fi
 
 if [ "${1:-}" = deb ] || [ "${1:-}" = deb-check ]; then

@@ -233,8 +233,9 @@ fuzz_parse(ngx_http_mta_sts_tlsrpt_t *rpt, const u_char *data, size_t len,
 static void
 fuzz_check_name(ngx_http_mta_sts_tlsrpt_t *rpt)
 {
-    size_t   i, n;
-    u_char  *p, *last;
+    size_t                             i, j, n;
+    u_char                            *p, *last;
+    ngx_http_mta_sts_tlsrpt_policy_t  *pol;
 
     if (rpt->name_len == 0 || rpt->name_len >= sizeof(rpt->name)
         || rpt->name[rpt->name_len] != '\0'
@@ -300,6 +301,41 @@ fuzz_check_name(ngx_http_mta_sts_tlsrpt_t *rpt)
 
         if (p < last && *p++ != ',') {
             abort();
+        }
+    }
+
+    /* the policies for the status counters: within their fixed slots */
+
+    if (rpt->npolicies > NGX_HTTP_MTA_STS_TLSRPT_POLICIES) {
+        abort();
+    }
+
+    for (i = 0; i < rpt->npolicies; i++) {
+        pol = &rpt->policies[i];
+
+        if (pol->domain_len > 253
+            || pol->ndetails > NGX_HTTP_MTA_STS_TLSRPT_DETAILS)
+        {
+            abort();
+        }
+
+        p = pol->domain;
+
+        if (pol->domain_len && fuzz_name(&p, p + pol->domain_len)
+                               != pol->domain_len)
+        {
+            abort();
+        }
+
+        for (j = 0; j < pol->ndetails; j++) {
+            if (pol->details[j].type >= NGX_HTTP_MTA_STS_TLSRPT_NTYPES
+                || pol->details[j].mx_len > NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX
+                || pol->details[j].ip_len > NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX
+                || pol->details[j].reason_len
+                   > NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX)
+            {
+                abort();
+            }
         }
     }
 }

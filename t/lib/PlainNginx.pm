@@ -15,7 +15,8 @@ use Test::More;
 use Time::HiRes qw(sleep);
 
 our @EXPORT = qw(nginx_binary load_modules work_dir free_port make_certs
-                 start_nginx reload_nginx stop_nginx patience);
+                 start_nginx reload_nginx stop_nginx patience
+                 post_report);
 
 # nginx as the suite runs it: under valgrind too in "make test-valgrind"
 # (TEST_NGINX_USE_VALGRIND holds its options there, as Test::Nginx's
@@ -149,6 +150,31 @@ sub stop_nginx {
     }
 
     return !kill(0, $pid);
+}
+
+# a TLS report's JSON, gzipped, POSTed to /.well-known/tlsrpt of
+# 127.0.0.1:PORT as a sender sends it (RFC 8460, section 5.4); the file
+# goes in DIR; returns the status code
+
+sub post_report {
+    my ($dir, $port, $json) = @_;
+
+    require IO::Compress::Gzip;
+
+    my $gz;
+    IO::Compress::Gzip::gzip(\$json => \$gz, Minimal => 1)
+        or die "gzip: $IO::Compress::Gzip::GzipError\n";
+
+    open my $fh, ">", "$dir/report.gz" or die "$dir/report.gz: $!\n";
+    binmode $fh;
+    print $fh $gz;
+    close $fh;
+
+    my $curl = "curl -s -o /dev/null -w '%{http_code}' --data-binary "
+               . "\@$dir/report.gz -H 'Content-Type: application/tlsrpt+gzip' "
+               . "http://127.0.0.1:$port/.well-known/tlsrpt";
+
+    return `$curl`;
 }
 
 1;

@@ -1,0 +1,250 @@
+
+/*
+ * Copyright (C) The ngx_http_mta_sts_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http_mta_sts_cache.h>
+
+
+#define NGX_HTTP_MTA_STS_CACHE_ETAG  (2 + 32)
+
+
+static ngx_http_mta_sts_cache_entry_t **ngx_http_mta_sts_cache_bucket(
+    ngx_http_mta_sts_cache_t *cache, uint64_t hash, ngx_uint_t second);
+
+
+/*
+ * FNV-1a over the mode and each value with its length, from a seed that
+ * each worker draws for each configuration, and a final mix so that both
+ * halves of the hash choose a bucket.
+ */
+
+uint64_t
+ngx_http_mta_sts_cache_hash(uint64_t seed, ngx_uint_t mode,
+    ngx_str_t *values, ngx_uint_t n)
+{
+    u_char      *p, *last;
+    uint64_t     h;
+    ngx_uint_t   i;
+
+    h = (seed ^ 0xcbf29ce484222325ULL) + mode;
+
+    for (i = 0; i < n; i++) {
+        h = (h ^ values[i].len) * 0x100000001b3ULL;
+
+        p = values[i].data;
+        last = p + values[i].len;
+
+        while (p < last) {
+            h = (h ^ *p++) * 0x100000001b3ULL;
+        }
+    }
+
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+
+    return h;
+}
+
+
+static ngx_http_mta_sts_cache_entry_t **
+ngx_http_mta_sts_cache_bucket(ngx_http_mta_sts_cache_t *cache, uint64_t hash,
+    ngx_uint_t second)
+{
+    ngx_uint_t  b;
+
+    b = (second ? hash >> 32 : hash) & (NGX_HTTP_MTA_STS_CACHE_BUCKETS - 1);
+
+    return &cache->table[b * NGX_HTTP_MTA_STS_CACHE_WAYS];
+}
+
+
+ngx_http_mta_sts_cache_entry_t *
+ngx_http_mta_sts_cache_find(ngx_http_mta_sts_cache_t *cache, uint64_t hash,
+    ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n)
+{
+    ngx_uint_t                        b, w, i;
+    ngx_http_mta_sts_cache_entry_t  **bucket, *e;
+
+    if (cache->table == NULL) {
+        return NULL;
+    }
+
+    for (b = 0; b < 2; b++) {
+        bucket = ngx_http_mta_sts_cache_bucket(cache, hash, b);
+
+        for (w = 0; w < NGX_HTTP_MTA_STS_CACHE_WAYS; w++) {
+            e = bucket[w];
+
+            if (e == NULL || e->hash != hash || e->mode != mode
+                || e->nvalues != n)
+            {
+                continue;
+            }
+
+            for (i = 0; i < n; i++) {
+                if (e->values[i].len != values[i].len
+                    || ngx_memcmp(e->values[i].data, values[i].data,
+                                  values[i].len)
+                       != 0)
+                {
+                    break;
+                }
+            }
+
+            if (i == n) {
+                e->used = 1;
+                return e;
+            }
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * The bytes an entry takes: the entry, its values, the body, the quoted
+ * id; 0 when the values and the body are over the bound, not cached.
+ */
+
+size_t
+ngx_http_mta_sts_cache_size(ngx_str_t *values, ngx_uint_t n, size_t body)
+{
+    size_t      len;
+    ngx_uint_t  i;
+
+    if (body > NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX) {
+        return 0;
+    }
+
+    len = body;
+
+    for (i = 0; i < n; i++) {
+        if (values[i].len > NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX - len) {
+            return 0;
+        }
+
+        len += values[i].len;
+    }
+
+    return sizeof(ngx_http_mta_sts_cache_entry_t) + n * sizeof(ngx_str_t)
+           + len + NGX_HTTP_MTA_STS_CACHE_ETAG;
+}
+
+
+/*
+ * Lays out an entry in p, of ngx_http_mta_sts_cache_size() bytes and
+ * aligned as malloc() aligns: the key is copied, *body is where the body
+ * and the quoted id go.
+ */
+
+ngx_http_mta_sts_cache_entry_t *
+ngx_http_mta_sts_cache_init_entry(u_char *p, uint64_t hash, ngx_uint_t mode,
+    ngx_str_t *values, ngx_uint_t n, u_char **body)
+{
+    ngx_uint_t                       i;
+    ngx_http_mta_sts_cache_entry_t  *e;
+
+    e = (ngx_http_mta_sts_cache_entry_t *) p;
+    p += sizeof(ngx_http_mta_sts_cache_entry_t);
+
+    e->hash = hash;
+    e->used = 0;
+    e->mode = mode;
+    e->nvalues = n;
+    e->values = (ngx_str_t *) p;
+    p += n * sizeof(ngx_str_t);
+
+    for (i = 0; i < n; i++) {
+        e->values[i].len = values[i].len;
+        e->values[i].data = p;
+        p = ngx_cpymem(p, values[i].data, values[i].len);
+    }
+
+    *body = p;
+
+    return e;
+}
+
+
+/*
+ * Two random choices: the emptier of the entry's two buckets; when both
+ * are full, CLOCK over their entries from where the last insert began
+ * and one further, so that no two values take each other's place by turns: an
+ * entry used since it was last passed is passed again, its bit cleared,
+ * the first one not used is replaced.  Returns the entry replaced, for
+ * the caller to free, or NULL.
+ */
+
+ngx_http_mta_sts_cache_entry_t *
+ngx_http_mta_sts_cache_insert(ngx_http_mta_sts_cache_t *cache,
+    ngx_http_mta_sts_cache_entry_t *entry)
+{
+    ngx_int_t                         d;
+    ngx_uint_t                        w, k, empty[2], start;
+    ngx_http_mta_sts_cache_entry_t  **bucket[2], **slot, *old;
+
+    for (k = 0; k < 2; k++) {
+        bucket[k] = ngx_http_mta_sts_cache_bucket(cache, entry->hash, k);
+        empty[k] = NGX_HTTP_MTA_STS_CACHE_WAYS;
+
+        for (w = NGX_HTTP_MTA_STS_CACHE_WAYS; w > 0; w--) {
+            if (bucket[k][w - 1] == NULL) {
+                empty[k] = w - 1;
+            }
+        }
+    }
+
+    if (empty[0] < NGX_HTTP_MTA_STS_CACHE_WAYS
+        || empty[1] < NGX_HTTP_MTA_STS_CACHE_WAYS)
+    {
+        /* the emptier bucket */
+
+        d = 0;
+
+        for (w = 0; w < NGX_HTTP_MTA_STS_CACHE_WAYS; w++) {
+            d += (bucket[0][w] != NULL);
+            d -= (bucket[1][w] != NULL);
+        }
+
+        k = (d > 0 || empty[0] == NGX_HTTP_MTA_STS_CACHE_WAYS);
+
+        bucket[k][empty[k]] = entry;
+        cache->entries++;
+
+        return NULL;
+    }
+
+    start = cache->hand++ % (2 * NGX_HTTP_MTA_STS_CACHE_WAYS);
+    slot = NULL;
+
+    for (w = 0; w < 2 * NGX_HTTP_MTA_STS_CACHE_WAYS; w++) {
+        k = (start + w) % (2 * NGX_HTTP_MTA_STS_CACHE_WAYS);
+        slot = &bucket[k / NGX_HTTP_MTA_STS_CACHE_WAYS]
+                      [k % NGX_HTTP_MTA_STS_CACHE_WAYS];
+
+        if (!(*slot)->used) {
+            break;
+        }
+
+        (*slot)->used = 0;
+    }
+
+    if (w == 2 * NGX_HTTP_MTA_STS_CACHE_WAYS) {
+        /* all were used: all are passed once, the first is replaced */
+        slot = &bucket[start / NGX_HTTP_MTA_STS_CACHE_WAYS]
+                      [start % NGX_HTTP_MTA_STS_CACHE_WAYS];
+    }
+
+    old = *slot;
+    *slot = entry;
+
+    return old;
+}

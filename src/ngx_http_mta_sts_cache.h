@@ -1,0 +1,84 @@
+
+/*
+ * Copyright (C) The ngx_http_mta_sts_module authors
+ */
+
+
+#ifndef _NGX_HTTP_MTA_STS_CACHE_H_INCLUDED_
+#define _NGX_HTTP_MTA_STS_CACHE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+
+/*
+ * The answers to policies built from variables, keyed by the values the
+ * variables had.  This file uses nginx types and macros only, no nginx
+ * functions, so that it links into a unit test or a fuzzer: the caller
+ * allocates the table and the entries and frees what the cache gives
+ * back.
+ *
+ * The bound: NGX_HTTP_MTA_STS_CACHE_BUCKETS buckets of
+ * NGX_HTTP_MTA_STS_CACHE_WAYS entries (16384 entries), each at most
+ * NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX bytes of values and body, whatever the
+ * values are.  An entry goes into the emptier of two buckets chosen by a
+ * hash with a random seed of its own (two random choices), so 10,000
+ * domains fit with room to spare; when both are full, the first entry not
+ * used since the last time it was examined is replaced (CLOCK), so that
+ * values sent once by a client replace each other, and not the answers
+ * in use: each new value replaces at most one entry, and not one used in
+ * between.
+ */
+
+
+#define NGX_HTTP_MTA_STS_CACHE_BUCKETS    2048
+#define NGX_HTTP_MTA_STS_CACHE_WAYS       8
+#define NGX_HTTP_MTA_STS_CACHE_ENTRIES                                       \
+    (NGX_HTTP_MTA_STS_CACHE_BUCKETS * NGX_HTTP_MTA_STS_CACHE_WAYS)
+#define NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX  1024
+
+
+/* a rendered policy */
+
+typedef struct {
+    ngx_str_t                   body;
+    ngx_str_t                   id;
+    ngx_str_t                   etag;
+} ngx_http_mta_sts_answer_t;
+
+
+typedef struct {
+    uint64_t                    hash;
+    ngx_uint_t                  used;        /* CLOCK's reference bit */
+    ngx_uint_t                  mode;
+    ngx_uint_t                  nvalues;
+    ngx_str_t                  *values;
+    ngx_http_mta_sts_answer_t   answer;
+} ngx_http_mta_sts_cache_entry_t;
+
+
+typedef struct {
+    uint64_t                           seed;
+    ngx_uint_t                         entries;   /* in the table */
+    ngx_uint_t                         hand;      /* where CLOCK begins */
+    /* NGX_HTTP_MTA_STS_CACHE_ENTRIES, NULL until the first entry */
+    ngx_http_mta_sts_cache_entry_t   **table;
+} ngx_http_mta_sts_cache_t;
+
+
+uint64_t ngx_http_mta_sts_cache_hash(uint64_t seed, ngx_uint_t mode,
+    ngx_str_t *values, ngx_uint_t n);
+ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_find(
+    ngx_http_mta_sts_cache_t *cache, uint64_t hash, ngx_uint_t mode,
+    ngx_str_t *values, ngx_uint_t n);
+size_t ngx_http_mta_sts_cache_size(ngx_str_t *values, ngx_uint_t n,
+    size_t body);
+ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_init_entry(u_char *p,
+    uint64_t hash, ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n,
+    u_char **body);
+ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_insert(
+    ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_cache_entry_t *entry);
+
+
+#endif /* _NGX_HTTP_MTA_STS_CACHE_H_INCLUDED_ */

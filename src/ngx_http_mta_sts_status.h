@@ -1,0 +1,139 @@
+
+/*
+ * Copyright (C) The ngx_http_mta_sts_module authors
+ */
+
+
+#ifndef _NGX_HTTP_MTA_STS_STATUS_H_INCLUDED_
+#define _NGX_HTTP_MTA_STS_STATUS_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http_mta_sts_tlsrpt.h>
+
+
+/*
+ * The status endpoint's counters and their three renderings (Prometheus
+ * text 0.0.4, JSON, HTML).  Plain C with nginx types and macros, no nginx
+ * functions, so that it links into a unit test: the shared memory layout
+ * is here, the zone and the handler are in ngx_http_mta_sts_status_module.c.
+ */
+
+
+#define NGX_HTTP_MTA_STS_STATUS_PROMETHEUS  0
+#define NGX_HTTP_MTA_STS_STATUS_JSON        1
+#define NGX_HTTP_MTA_STS_STATUS_HTML        2
+
+/* the receiver's outcomes, as $mta_sts_tlsrpt_result names them */
+#define NGX_HTTP_MTA_STS_STATUS_STORED      0
+#define NGX_HTTP_MTA_STS_STATUS_DUPLICATE   1
+#define NGX_HTTP_MTA_STS_STATUS_INVALID     2
+#define NGX_HTTP_MTA_STS_STATUS_TOO_LARGE   3
+#define NGX_HTTP_MTA_STS_STATUS_REFUSED     4
+#define NGX_HTTP_MTA_STS_STATUS_ERROR       5
+#define NGX_HTTP_MTA_STS_STATUS_OUTCOMES    6
+
+/* the last failure-details rows kept per domain */
+#define NGX_HTTP_MTA_STS_STATUS_FAILURES    4
+#define NGX_HTTP_MTA_STS_STATUS_ORG_MAX     64
+#define NGX_HTTP_MTA_STS_STATUS_DOMAIN_MAX  253
+
+
+/* one failure-details row, copied and cut: no pointers in shared memory */
+
+typedef struct {
+    time_t                            time;         /* when received */
+    size_t                            org_len;
+    u_char                            org[NGX_HTTP_MTA_STS_STATUS_ORG_MAX];
+    ngx_http_mta_sts_tlsrpt_detail_t  detail;
+} ngx_http_mta_sts_status_failure_t;
+
+
+/* a domain's counters: one fixed slot in the zone, found by its name */
+
+typedef struct {
+    ngx_atomic_t                      fetches;      /* without a lock */
+    size_t                            domain_len;   /* 0: a free slot */
+    u_char                            domain[256];
+
+    /* under the zone's mutex, once per report */
+    uint64_t                          reports;
+    uint64_t                          successful;
+    uint64_t                          failed;
+    uint64_t                          types[NGX_HTTP_MTA_STS_TLSRPT_NTYPES];
+    time_t                            last_report;
+    uint64_t                          last_failed;  /* in the last report */
+    ngx_uint_t                        nfailures;    /* ever kept */
+    ngx_http_mta_sts_status_failure_t failures[
+                                        NGX_HTTP_MTA_STS_STATUS_FAILURES];
+} ngx_http_mta_sts_status_slot_t;
+
+
+/* the zone: its size, not the number of domains, fixes nslots */
+
+typedef struct {
+    ngx_atomic_t                      outcomes[
+                                        NGX_HTTP_MTA_STS_STATUS_OUTCOMES];
+    ngx_uint_t                        nslots;
+    ngx_http_mta_sts_status_slot_t    other;        /* not configured */
+    ngx_http_mta_sts_status_slot_t    slots[1];
+} ngx_http_mta_sts_status_shm_t;
+
+
+/* a policy domain as the configuration knows it */
+
+typedef struct {
+    ngx_str_t                         domain;
+    ngx_str_t                         mode;
+    ngx_str_t                         id;
+    time_t                            not_after;    /* 0: not known */
+    ngx_int_t                         days;         /* mta_sts_check_days */
+    ngx_str_t                         listener;     /* "ok", "no_443", ... */
+    ngx_http_mta_sts_status_slot_t   *slot;         /* NULL: zone full */
+
+    /*
+     * DNS: the DNS check's per-domain result (issue 16) is to be wired
+     * here; until then JSON says "dns": null and the page shows "-"
+     */
+    void                             *dns;
+
+    ngx_uint_t                        failing;      /* set by render */
+} ngx_http_mta_sts_status_domain_t;
+
+
+/* what a rendering reads */
+
+typedef struct {
+    ngx_http_mta_sts_status_domain_t **domains;     /* sorted by render */
+    ngx_uint_t                        ndomains;
+    ngx_uint_t                        uncounted;    /* without a slot */
+    ngx_http_mta_sts_status_shm_t    *shm;
+    time_t                            now;
+} ngx_http_mta_sts_status_t;
+
+
+/*
+ * Renders into [p, last); returns the length the whole output needs, which
+ * is larger than last - p when it did not fit (nothing is written past
+ * last).  p may be NULL to measure only.
+ */
+size_t ngx_http_mta_sts_status_render(ngx_http_mta_sts_status_t *st,
+    ngx_uint_t format, u_char *p, u_char *last);
+
+/* a stored report's policies into their slots ("other" for the rest) */
+void ngx_http_mta_sts_status_record(ngx_http_mta_sts_status_shm_t *shm,
+    ngx_http_mta_sts_tlsrpt_t *rpt, time_t now);
+
+/* the slot of a domain, or a free one for it; NULL: the zone is full */
+ngx_http_mta_sts_status_slot_t *ngx_http_mta_sts_status_slot(
+    ngx_http_mta_sts_status_shm_t *shm, u_char *domain, size_t len,
+    ngx_uint_t create);
+
+extern ngx_str_t  ngx_http_mta_sts_status_outcomes[];
+
+/* the page's <style>, whose hash the Content-Security-Policy allows */
+extern ngx_str_t  ngx_http_mta_sts_status_style;
+
+
+#endif /* _NGX_HTTP_MTA_STS_STATUS_H_INCLUDED_ */

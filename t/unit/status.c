@@ -1,0 +1,248 @@
+
+/*
+ * Copyright (C) The ngx_http_mta_sts_module authors
+ */
+
+
+/*
+ * Unit tests of src/ngx_http_mta_sts_status.c: slots found by domain
+ * name, a report's policies counted into them (RFC 8460, sections 4.3
+ * and 4.4), and the three renderings: measured and written alike, never
+ * past the buffer, with report text escaped for each format.  Prints a
+ * TAP line a check and exits non-zero on any failure.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http_mta_sts_status.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tap.h"
+
+
+#define NSLOTS  3
+
+
+static void policy(ngx_http_mta_sts_tlsrpt_policy_t *p, const char *domain,
+    uint64_t ok, uint64_t failed);
+static char *render(ngx_http_mta_sts_status_t *st, ngx_uint_t format);
+
+
+int
+main(void)
+{
+    char                               *out, detail[256];
+    size_t                              size, len, cut;
+    ngx_uint_t                          f, i;
+    ngx_http_mta_sts_status_t           st;
+    ngx_http_mta_sts_status_shm_t      *shm;
+    ngx_http_mta_sts_status_slot_t     *a, *b;
+    ngx_http_mta_sts_status_domain_t    d[2], *order[2];
+    ngx_http_mta_sts_tlsrpt_detail_t   *dt;
+    static ngx_http_mta_sts_tlsrpt_t    rpt;
+
+    size = offsetof(ngx_http_mta_sts_status_shm_t, slots)
+           + NSLOTS * sizeof(ngx_http_mta_sts_status_slot_t);
+    shm = calloc(1, size);
+    if (shm == NULL) {
+        return 1;
+    }
+
+    shm->nslots = NSLOTS;
+
+    /* slots by name: found again, new ones while free, then none */
+
+    a = ngx_http_mta_sts_status_slot(shm, (u_char *) "example.com", 11, 1);
+    b = ngx_http_mta_sts_status_slot(shm, (u_char *) "example.org", 11, 1);
+    ok(a && b && a != b, "two domains, two slots", "");
+    ok(ngx_http_mta_sts_status_slot(shm, (u_char *) "example.com", 11, 0)
+       == a, "a domain finds its slot again", "");
+    ok(ngx_http_mta_sts_status_slot(shm, (u_char *) "example.net", 11, 0)
+       == NULL, "without create, an unknown domain has none", "");
+    ok(ngx_http_mta_sts_status_slot(shm, (u_char *) "c.example", 9, 1)
+       != NULL, "the third slot", "");
+    ok(ngx_http_mta_sts_status_slot(shm, (u_char *) "d.example", 9, 1)
+       == NULL, "the zone full: no slot", "");
+
+    /* a report: two policies of one domain, one of another, one unknown */
+
+    memcpy(rpt.organization, "</td><script>\"\\\n\xff", 17);
+    rpt.organization_len = 17;
+    rpt.npolicies = 4;
+
+    policy(&rpt.policies[0], "example.com", 10, 5);
+    rpt.policies[0].types[2] = 3;                 /* certificate-expired */
+    rpt.policies[0].types[NGX_HTTP_MTA_STS_TLSRPT_NTYPES - 1] = 4;
+    rpt.policies[0].ndetails = 1;
+    dt = &rpt.policies[0].details[0];
+    dt->type = 2;
+    dt->count = 3;
+    memcpy(dt->mx, "<b>mx</b>", 9);
+    dt->mx_len = 9;
+
+    policy(&rpt.policies[1], "example.com", 1, 1);
+    policy(&rpt.policies[2], "unknown.example", 2, 0);
+    policy(&rpt.policies[3], "", 0, 7);
+
+    ngx_http_mta_sts_status_record(shm, &rpt, 1700000000);
+
+    ok(a->reports == 1, "one report, counted once for two policies", "");
+    ok(a->successful == 11 && a->failed == 6,
+       "sessions from each policy's summary (RFC 8460, section 4.4)", "");
+    ok(a->types[2] == 3 && a->types[NGX_HTTP_MTA_STS_TLSRPT_NTYPES - 1] == 4,
+       "failed sessions by type apart (section 4.3)", "");
+    ok(a->last_report == 1700000000 && a->last_failed == 6,
+       "the last report's time and failures", "");
+    ok(a->nfailures == 1 && a->failures[0].org_len == 17
+       && memcmp(a->failures[0].detail.mx, "<b>mx</b>", 9) == 0,
+       "a failure detail copied", "");
+    ok(shm->other.reports == 2 && shm->other.successful == 2
+       && shm->other.failed == 7,
+       "an unknown domain and none: other", "");
+    ok(b->reports == 0, "another domain untouched", "");
+
+    /* the renderings */
+
+    memset(d, 0, sizeof(d));
+    d[0].domain.data = (u_char *) "example.com";
+    d[0].domain.len = 11;
+    ngx_str_set(&d[0].mode, "enforce");
+    ngx_str_set(&d[0].id, "0123456789abcdef0123456789abcdef");
+    ngx_str_set(&d[0].listener, "ok");
+    d[0].slot = a;
+    d[0].days = 14;
+    d[0].not_after = 1700000000 + 100 * 86400;
+
+    d[1] = d[0];
+    d[1].domain.data = (u_char *) "a\"b\\c.example";
+    d[1].domain.len = 13;
+    ngx_str_set(&d[1].listener, "no_443");
+    d[1].slot = NULL;
+
+    order[0] = &d[0];
+    order[1] = &d[1];
+
+    st.domains = order;
+    st.ndomains = 2;
+    st.uncounted = 1;
+    st.shm = shm;
+    st.now = 1700000000;
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_PROMETHEUS);
+    ok(out && strstr(out, "mta_sts_tlsrpt_sessions_total{domain=\"example"
+                          ".com\",result=\"failed\"} 6\n") != NULL,
+       "Prometheus: failed sessions", out);
+    ok(out && strstr(out, "domain=\"a\\\"b\\\\c.example\"") != NULL,
+       "Prometheus: a label value escaped", "");
+    ok(out && strstr(out, "script") == NULL && strstr(out, "<b>") == NULL,
+       "Prometheus: no report text", "");
+    ok(out && strstr(out, "mta_sts_tlsrpt_failed_sessions_total{domain="
+                          "\"example.com\",result_type=\"other\"} 4\n"),
+       "Prometheus: other", "");
+    ok(out && strstr(out, "mta_sts_status_uncounted_domains 1\n"),
+       "Prometheus: the domains not counted", "");
+    free(out);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_JSON);
+    ok(out && strstr(out, "\"organization\":\"</td><script>\\\"\\\\"
+                          "\\u000a\\ufffd\"") != NULL,
+       "JSON: the organization escaped, bad UTF-8 replaced", out);
+    ok(out && strstr(out, "\"certificate_days_left\":100") != NULL,
+       "JSON: days left", "");
+    ok(out && strstr(out, "\"dns\":null") != NULL,
+       "JSON: room for the DNS check", "");
+    free(out);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_HTML);
+    ok(out && strstr(out, "<script") == NULL && strstr(out, "<b>") == NULL
+       && strstr(out, "&lt;/td&gt;&lt;script&gt;&quot;") != NULL,
+       "HTML: report text as text", out);
+    ok(out && strstr(out, "a&quot;b\\c.example") != NULL
+       && strstr(out, "a&quot;b\\c.example") < strstr(out, ">example.com<"),
+       "HTML: the failing domain first", "");
+    free(out);
+
+    /* measured and written alike, nothing past a short buffer */
+
+    for (f = 0; f < 3; f++) {
+        size = ngx_http_mta_sts_status_render(&st, f, NULL, NULL);
+        out = malloc(size + 1);
+
+        for (cut = 0; cut < size; cut += 97) {
+            out[cut] = '#';
+            len = ngx_http_mta_sts_status_render(&st, f, (u_char *) out,
+                                                 (u_char *) out + cut);
+            if (len != size || out[cut] != '#') {
+                break;
+            }
+        }
+
+        snprintf(detail, sizeof(detail), "format %lu, cut at %lu",
+                 (unsigned long) f, (unsigned long) cut);
+        ok(cut >= size, "a short buffer: the length, nothing past it",
+           detail);
+
+        len = ngx_http_mta_sts_status_render(&st, f, (u_char *) out,
+                                             (u_char *) out + size);
+        ok(len == size, "measured as written", detail);
+
+        free(out);
+    }
+
+    /* a ring of the last failures */
+
+    rpt.npolicies = 1;
+    rpt.policies[0].ndetails = 1;
+
+    for (i = 0; i < 6; i++) {
+        rpt.policies[0].details[0].count = i;
+        ngx_http_mta_sts_status_record(shm, &rpt, 1700000000 + i);
+    }
+
+    ok(a->nfailures == 7
+       && a->failures[6 % NGX_HTTP_MTA_STS_STATUS_FAILURES].detail.count == 5,
+       "the newest failure replaces the oldest", "");
+
+    free(shm);
+
+    printf("1..%d\n", tests);
+    printf("unit status: %d passed, %d failed\n", tests - failed, failed);
+
+    return failed ? 1 : 0;
+}
+
+
+static void
+policy(ngx_http_mta_sts_tlsrpt_policy_t *p, const char *domain,
+    uint64_t ok, uint64_t failed)
+{
+    memset(p, 0, sizeof(ngx_http_mta_sts_tlsrpt_policy_t));
+    p->domain_len = strlen(domain);
+    memcpy(p->domain, domain, p->domain_len);
+    p->successful = ok;
+    p->failed = failed;
+}
+
+
+static char *
+render(ngx_http_mta_sts_status_t *st, ngx_uint_t format)
+{
+    char    *out;
+    size_t   size;
+
+    size = ngx_http_mta_sts_status_render(st, format, NULL, NULL);
+
+    out = malloc(size + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    ngx_http_mta_sts_status_render(st, format, (u_char *) out,
+                                   (u_char *) out + size);
+    out[size] = '\0';
+
+    return out;
+}
