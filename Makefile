@@ -86,7 +86,7 @@ $(BUILD)/unit-cert: t/unit/cert.c src/ngx_http_mta_sts_cert.c \
 $(BUILD)/unit-tlsrpt: t/unit/tlsrpt.c src/ngx_http_mta_sts_tlsrpt.c \
                       src/ngx_http_mta_sts_tlsrpt.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/tlsrpt.c \
-	    src/ngx_http_mta_sts_tlsrpt.c -lz -ljansson -lcrypto
+	    src/ngx_http_mta_sts_tlsrpt.c -lz -lcrypto
 
 $(BUILD)/unit-repeat: t/unit/repeat.c src/ngx_http_mta_sts_repeat.c \
                       src/ngx_http_mta_sts_repeat.h t/unit/tap.h
@@ -105,7 +105,7 @@ $(BUILD)/unit-status: t/unit/status.c src/ngx_http_mta_sts_status.c \
                       src/ngx_http_mta_sts_tlsrpt.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/status.c \
 	    src/ngx_http_mta_sts_status.c src/ngx_http_mta_sts_tlsrpt.c \
-	    -lz -ljansson -lcrypto
+	    -lz -lcrypto
 
 $(BUILD)/unit-cache: t/unit/cache.c src/ngx_http_mta_sts_cache.c \
                      src/ngx_http_mta_sts_cache.h t/unit/tap.h
@@ -148,6 +148,8 @@ bench: module
 	@sh util/deps.sh bench
 	@bash bench/run.sh $(NGINX) $(MODULE) $(BUILD)/bench/results.txt
 	@bash bench/tlsrpt.sh $(NGINX) $(MODULE) $(BUILD)/bench-tlsrpt/results.txt
+	@bash bench/tlsrpt-worst.sh $(NGINX) $(MODULE) \
+	    $(BUILD)/bench-tlsrpt-worst/results.txt
 
 # a scrape of the status endpoint with 10,000 policy domains: sizes, times
 bench-status: module

@@ -8,9 +8,9 @@
 #include <ngx_core.h>
 #include <ngx_http_mta_sts_tlsrpt.h>
 
-#include <malloc.h>
+#include <math.h>
+#include <stdlib.h>
 #include <zlib.h>
-#include <jansson.h>
 #include <openssl/evp.h>
 
 
@@ -31,42 +31,13 @@ typedef struct {
     ngx_int_t                   pending;      /* a cap broken, rc to be */
     const char                 *pending_reason;
     size_t                      total;
-    ngx_uint_t                  depth;
-    ngx_uint_t                  in_string;
-    ngx_uint_t                  escape;
     u_char                      buf[NGX_HTTP_MTA_STS_TLSRPT_CHUNK];
+    u_char                      out[NGX_HTTP_MTA_STS_TLSRPT_CHUNK];
 } ngx_http_mta_sts_tlsrpt_stream_t;
 
 
-static void *ngx_http_mta_sts_tlsrpt_malloc(size_t size);
-static void ngx_http_mta_sts_tlsrpt_free(void *p);
-static ngx_int_t ngx_http_mta_sts_tlsrpt_fill(
-    ngx_http_mta_sts_tlsrpt_stream_t *st);
-static ngx_int_t ngx_http_mta_sts_tlsrpt_measure(
-    ngx_http_mta_sts_tlsrpt_stream_t *st);
-static size_t ngx_http_mta_sts_tlsrpt_next(void *buffer, size_t buflen,
-    void *data);
-static size_t ngx_http_mta_sts_tlsrpt_inflate(
-    ngx_http_mta_sts_tlsrpt_stream_t *st, u_char *out, size_t size);
-static size_t ngx_http_mta_sts_tlsrpt_scan(
-    ngx_http_mta_sts_tlsrpt_stream_t *st, u_char *start, size_t n);
-static ngx_int_t ngx_http_mta_sts_tlsrpt_check(ngx_http_mta_sts_tlsrpt_t *rpt,
-    json_t *root);
-static void ngx_http_mta_sts_tlsrpt_policy(ngx_http_mta_sts_tlsrpt_t *rpt,
-    json_t *policy, u_char *first, size_t *first_len);
-static size_t ngx_http_mta_sts_tlsrpt_text(u_char *dst, json_t *s);
-static uint64_t ngx_http_mta_sts_tlsrpt_count(json_t *summary,
-    const char *key);
-static void ngx_http_mta_sts_tlsrpt_stats(ngx_http_mta_sts_tlsrpt_t *rpt,
-    json_t *policy, json_t *summary, u_char *domain, size_t len);
-static size_t ngx_http_mta_sts_tlsrpt_field(u_char *dst, json_t *s);
-static ngx_int_t ngx_http_mta_sts_tlsrpt_name(ngx_http_mta_sts_tlsrpt_t *rpt,
-    json_t *root, u_char *domain, size_t domain_len);
-static int64_t ngx_http_mta_sts_tlsrpt_days(int64_t y, int64_t m,
-    int64_t d);
 
 
-/* the jansson budget: active only inside ngx_http_mta_sts_tlsrpt_parse() */
 /* RFC 8460, section 4.3 */
 ngx_str_t  ngx_http_mta_sts_tlsrpt_types[] = {
     ngx_string("starttls-not-supported"),
@@ -85,31 +56,1398 @@ ngx_str_t  ngx_http_mta_sts_tlsrpt_types[] = {
 };
 
 
-static ngx_uint_t  ngx_http_mta_sts_tlsrpt_limited;
-static size_t      ngx_http_mta_sts_tlsrpt_budget;
-static ngx_uint_t  ngx_http_mta_sts_tlsrpt_over;
-static size_t      ngx_http_mta_sts_tlsrpt_used;
-static size_t      ngx_http_mta_sts_tlsrpt_peak;
-
 /* one inflater a process, reset for each report, as zlib allows */
 static z_stream    ngx_http_mta_sts_tlsrpt_zs;
 static ngx_uint_t  ngx_http_mta_sts_tlsrpt_zs_ready;
 
 
-void
-ngx_http_mta_sts_tlsrpt_allocator(void)
+/*
+ * The JSON parser: push-style, a byte at a time over whatever the stream
+ * gives, with no tree.  It checks all of RFC 8259 and I-JSON (RFC 7493:
+ * strict UTF-8, no surrogates, no NUL, no duplicate names in an object)
+ * and the nesting cap, and keeps only what the receiver uses: the
+ * required strings of the report and, for each policy, its domain, its
+ * two counts and its failure-details rows, for the status counters.
+ * Its memory is the names of the open objects and the kept strings, no
+ * more than the JSON's own size.
+ */
+
+/* what a value is to the receiver */
+#define NGX_HTTP_MTA_STS_J_NONE      0
+#define NGX_HTTP_MTA_STS_J_ROOT      1
+#define NGX_HTTP_MTA_STS_J_ORG       2
+#define NGX_HTTP_MTA_STS_J_ID        3
+#define NGX_HTTP_MTA_STS_J_CONTACT   4
+#define NGX_HTTP_MTA_STS_J_RANGE     5
+#define NGX_HTTP_MTA_STS_J_START     6
+#define NGX_HTTP_MTA_STS_J_END       7
+#define NGX_HTTP_MTA_STS_J_POLICIES  8
+#define NGX_HTTP_MTA_STS_J_ITEM      9
+#define NGX_HTTP_MTA_STS_J_POLICY    10
+#define NGX_HTTP_MTA_STS_J_DOMAIN    11
+#define NGX_HTTP_MTA_STS_J_SUMMARY   12
+#define NGX_HTTP_MTA_STS_J_SUCCESS   13
+#define NGX_HTTP_MTA_STS_J_FAILURE   14
+#define NGX_HTTP_MTA_STS_J_DETAILS   15  /* "failure-details" */
+#define NGX_HTTP_MTA_STS_J_DETAIL    16  /* one of its rows */
+#define NGX_HTTP_MTA_STS_J_TYPE      17  /* the row's strings, kept */
+#define NGX_HTTP_MTA_STS_J_MX        18
+#define NGX_HTTP_MTA_STS_J_IP        19
+#define NGX_HTTP_MTA_STS_J_REASON    20
+#define NGX_HTTP_MTA_STS_J_COUNT     21  /* "failed-session-count" */
+
+/* parser states */
+#define NGX_HTTP_MTA_STS_J_VALUE     0   /* a value */
+#define NGX_HTTP_MTA_STS_J_FIRST     1   /* a value or "]" */
+#define NGX_HTTP_MTA_STS_J_KEY_FIRST 2   /* a name or "}" */
+#define NGX_HTTP_MTA_STS_J_KEY       3   /* a name */
+#define NGX_HTTP_MTA_STS_J_COLON     4
+#define NGX_HTTP_MTA_STS_J_AFTER     5   /* "," or the container's end */
+#define NGX_HTTP_MTA_STS_J_DONE      6   /* white space only */
+#define NGX_HTTP_MTA_STS_J_STRING    7
+#define NGX_HTTP_MTA_STS_J_ESCAPE    8
+#define NGX_HTTP_MTA_STS_J_HEX       9   /* \uXXXX */
+#define NGX_HTTP_MTA_STS_J_LOW_BS    10  /* "\" of a low surrogate */
+#define NGX_HTTP_MTA_STS_J_LOW_U     11  /* its "u" */
+#define NGX_HTTP_MTA_STS_J_UTF8      12  /* UTF-8 continuation bytes */
+#define NGX_HTTP_MTA_STS_J_LITERAL   13
+#define NGX_HTTP_MTA_STS_J_MINUS     14  /* number states */
+#define NGX_HTTP_MTA_STS_J_ZERO      15
+#define NGX_HTTP_MTA_STS_J_INT       16
+#define NGX_HTTP_MTA_STS_J_DOT       17
+#define NGX_HTTP_MTA_STS_J_FRAC      18
+#define NGX_HTTP_MTA_STS_J_E         19
+#define NGX_HTTP_MTA_STS_J_E_SIGN    20
+#define NGX_HTTP_MTA_STS_J_EXP       21
+
+#define NGX_HTTP_MTA_STS_J_DIGITS    40  /* significant digits kept */
+
+
+typedef struct {
+    u_char                      type;       /* '{' or '[' */
+    u_char                      role;
+    uint32_t                    names;      /* arena offset of its names */
+    uint32_t                    entries;    /* its first name entry */
+} ngx_http_mta_sts_json_level_t;
+
+
+typedef struct {
+    uint32_t                    hash;
+    uint32_t                    next;       /* in its bucket, 0: none */
+    uint32_t                    off;
+    uint32_t                    len;
+} ngx_http_mta_sts_json_entry_t;
+
+
+typedef struct {
+    ngx_uint_t                  state;
+    ngx_uint_t                  role;       /* of the value being read */
+    ngx_uint_t                  depth;
+    ngx_uint_t                  is_key;
+    ngx_uint_t                  keep;       /* a string kept */
+    uint32_t                    start;      /* its arena offset */
+
+    /* \u escapes and UTF-8 sequences */
+    uint32_t                    cp;
+    uint32_t                    high;
+    uint32_t                    min;
+    ngx_uint_t                  need;
+
+    /* literals */
+    const char                 *lit;
+
+    /* numbers: their value as jansson would take it */
+    ngx_uint_t                  negative;
+    ngx_uint_t                  real;
+    ngx_uint_t                  overflow;
+    uint64_t                    mag;
+    ngx_int_t                   exp10;      /* where the first digit is */
+    ngx_uint_t                  exp_neg;
+    int64_t                     exp;
+    ngx_uint_t                  ndigits;
+    u_char                      digits[NGX_HTTP_MTA_STS_J_DIGITS];
+
+    /* what the receiver uses */
+    ngx_uint_t                  root_object;
+    ngx_uint_t                  range_object;
+    ngx_uint_t                  policies_array;
+    ngx_uint_t                  start_ok;
+    ngx_uint_t                  end_ok;
+    uint32_t                    org, org_len;
+    uint32_t                    id, id_len;
+    uint32_t                    contact, contact_len;
+    ngx_uint_t                  has_org, has_id, has_contact;
+    u_char                      first[254];
+    size_t                      first_len;
+
+    ngx_http_mta_sts_json_level_t  levels[NGX_HTTP_MTA_STS_TLSRPT_DEPTH];
+
+    /* decoded names of the open objects, and the kept strings */
+    u_char                     *arena;
+    size_t                      arena_len;
+    size_t                      arena_size;
+
+    ngx_http_mta_sts_json_entry_t  *entries;  /* [0] unused */
+    size_t                      nentries;
+    size_t                      entries_size;
+    uint32_t                   *buckets;
+    size_t                      nbuckets;
+
+    size_t                      peak;
+
+    /* the policy being read, NULL past the first POLICIES, and its row */
+    ngx_http_mta_sts_tlsrpt_policy_t  *policy;
+    ngx_http_mta_sts_tlsrpt_detail_t   detail;
+} ngx_http_mta_sts_json_t;
+
+
+static void ngx_http_mta_sts_json_reset(ngx_http_mta_sts_json_t *js);
+static void ngx_http_mta_sts_json_trim(ngx_http_mta_sts_json_t *js,
+    ngx_uint_t all);
+static void ngx_http_mta_sts_json_peak(ngx_http_mta_sts_json_t *js);
+static ngx_int_t ngx_http_mta_sts_json_room(ngx_http_mta_sts_json_t *js,
+    size_t n);
+static ngx_int_t ngx_http_mta_sts_json_emit(ngx_http_mta_sts_json_t *js,
+    uint32_t cp);
+static ngx_int_t ngx_http_mta_sts_json_name(ngx_http_mta_sts_json_t *js,
+    u_char *name, size_t len);
+static ngx_uint_t ngx_http_mta_sts_json_role(ngx_uint_t parent,
+    u_char *name, size_t len);
+static void ngx_http_mta_sts_json_next(ngx_http_mta_sts_json_t *js);
+static ngx_uint_t ngx_http_mta_sts_json_element(ngx_http_mta_sts_json_t *js);
+static ngx_int_t ngx_http_mta_sts_json_open(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt, u_char c);
+static void ngx_http_mta_sts_json_close(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt);
+static void ngx_http_mta_sts_json_detail(ngx_http_mta_sts_json_t *js,
+    u_char *s, size_t len);
+static ngx_int_t ngx_http_mta_sts_json_string(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt);
+static ngx_int_t ngx_http_mta_sts_json_number(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt);
+static void ngx_http_mta_sts_json_digit(ngx_http_mta_sts_json_t *js,
+    u_char c);
+static ngx_int_t ngx_http_mta_sts_json_feed(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt, u_char *p, size_t n);
+static ngx_int_t ngx_http_mta_sts_tlsrpt_fill(
+    ngx_http_mta_sts_tlsrpt_stream_t *st);
+static ngx_int_t ngx_http_mta_sts_tlsrpt_measure(
+    ngx_http_mta_sts_tlsrpt_stream_t *st);
+static size_t ngx_http_mta_sts_tlsrpt_inflate(
+    ngx_http_mta_sts_tlsrpt_stream_t *st, u_char *out, size_t size);
+static ngx_int_t ngx_http_mta_sts_tlsrpt_json(
+    ngx_http_mta_sts_tlsrpt_stream_t *st, ngx_http_mta_sts_json_t *js);
+static ngx_int_t ngx_http_mta_sts_tlsrpt_check(ngx_http_mta_sts_tlsrpt_t *rpt,
+    ngx_http_mta_sts_json_t *js);
+static void ngx_http_mta_sts_tlsrpt_policy(ngx_http_mta_sts_tlsrpt_t *rpt,
+    ngx_http_mta_sts_json_t *js, u_char *s, size_t len);
+static size_t ngx_http_mta_sts_tlsrpt_text(u_char *dst, u_char *p,
+    size_t len, size_t max);
+static ngx_int_t ngx_http_mta_sts_tlsrpt_name(ngx_http_mta_sts_tlsrpt_t *rpt,
+    ngx_http_mta_sts_json_t *js);
+static int64_t ngx_http_mta_sts_tlsrpt_days(int64_t y, int64_t m,
+    int64_t d);
+
+
+/* printable ASCII but '"' and '\': copied as they are */
+static const u_char  ngx_http_mta_sts_json_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+};
+
+
+/* one parser a process, its buffers kept between reports while small */
+static ngx_http_mta_sts_json_t  ngx_http_mta_sts_json_parser;
+
+
+static void
+ngx_http_mta_sts_json_reset(ngx_http_mta_sts_json_t *js)
 {
-    json_set_alloc_funcs(ngx_http_mta_sts_tlsrpt_malloc,
-                         ngx_http_mta_sts_tlsrpt_free);
+    js->state = NGX_HTTP_MTA_STS_J_VALUE;
+    js->role = NGX_HTTP_MTA_STS_J_ROOT;
+    js->depth = 0;
+    js->high = 0;
+    js->root_object = 0;
+    js->range_object = 0;
+    js->policies_array = 0;
+    js->start_ok = 0;
+    js->end_ok = 0;
+    js->has_org = 0;
+    js->has_id = 0;
+    js->has_contact = 0;
+    js->first_len = 0;
+    js->arena_len = 0;
+    js->nentries = 1;
+    js->peak = 0;
+    js->policy = NULL;
+
+    if (js->buckets) {
+        memset(js->buckets, 0, js->nbuckets * sizeof(uint32_t));
+    }
+
+    ngx_http_mta_sts_json_peak(js);
+}
+
+
+/* frees buffers a large report grew, so that a worker keeps only small */
+
+static void
+ngx_http_mta_sts_json_trim(ngx_http_mta_sts_json_t *js, ngx_uint_t all)
+{
+    if (all || js->arena_size > 65536) {
+        free(js->arena);
+        js->arena = NULL;
+        js->arena_size = 0;
+    }
+
+    if (all || js->entries_size > 4096 || js->nbuckets > 4096) {
+        free(js->entries);
+        free(js->buckets);
+        js->entries = NULL;
+        js->entries_size = 0;
+        js->buckets = NULL;
+        js->nbuckets = 0;
+    }
+}
+
+
+static void
+ngx_http_mta_sts_json_peak(ngx_http_mta_sts_json_t *js)
+{
+    size_t  n;
+
+    n = js->arena_size
+        + js->entries_size * sizeof(ngx_http_mta_sts_json_entry_t)
+        + js->nbuckets * sizeof(uint32_t);
+
+    if (n > js->peak) {
+        js->peak = n;
+    }
+}
+
+
+/* room for n more arena bytes; offsets stay 32 bits */
+
+static ngx_int_t
+ngx_http_mta_sts_json_room(ngx_http_mta_sts_json_t *js, size_t n)
+{
+    size_t   size;
+    u_char  *p;
+
+    if (js->arena_len + n <= js->arena_size) {
+        return NGX_OK;
+    }
+
+    size = js->arena_size ? js->arena_size * 2 : 4096;
+
+    while (size < js->arena_len + n) {
+        size *= 2;
+    }
+
+    if (size > 0xffffffff) {
+        return NGX_ERROR;
+    }
+
+    p = realloc(js->arena, size);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    js->arena = p;
+    js->arena_size = size;
+
+    ngx_http_mta_sts_json_peak(js);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_mta_sts_json_emit(ngx_http_mta_sts_json_t *js, uint32_t cp)
+{
+    u_char  *p;
+
+    if (!js->keep) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_mta_sts_json_room(js, 4) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    p = js->arena + js->arena_len;
+
+    if (cp < 0x80) {
+        *p++ = (u_char) cp;
+
+    } else if (cp < 0x800) {
+        *p++ = (u_char) (0xc0 | (cp >> 6));
+        *p++ = (u_char) (0x80 | (cp & 0x3f));
+
+    } else if (cp < 0x10000) {
+        *p++ = (u_char) (0xe0 | (cp >> 12));
+        *p++ = (u_char) (0x80 | ((cp >> 6) & 0x3f));
+        *p++ = (u_char) (0x80 | (cp & 0x3f));
+
+    } else {
+        *p++ = (u_char) (0xf0 | (cp >> 18));
+        *p++ = (u_char) (0x80 | ((cp >> 12) & 0x3f));
+        *p++ = (u_char) (0x80 | ((cp >> 6) & 0x3f));
+        *p++ = (u_char) (0x80 | (cp & 0x3f));
+    }
+
+    js->arena_len = p - js->arena;
+
+    return NGX_OK;
 }
 
 
 /*
- * jansson's allocator is process-wide, so these are plain malloc() and
- * free() (whatever else in the process uses jansson, a block from one
- * is freed by the other), and count the size malloc() really gave only
- * while a report is parsed.
+ * A name of the innermost object: NGX_DECLINED if the object has it
+ * already (I-JSON, RFC 7493, section 2.3), else kept for the next names.
+ * The names of one object are the newest entries of each bucket's chain,
+ * and leave it when the object ends.
  */
+
+static ngx_int_t
+ngx_http_mta_sts_json_name(ngx_http_mta_sts_json_t *js, u_char *name,
+    size_t len)
+{
+    size_t                          i, n;
+    uint32_t                        h, *b;
+    ngx_http_mta_sts_json_entry_t  *e;
+    ngx_http_mta_sts_json_level_t  *lv;
+
+    lv = &js->levels[js->depth - 1];
+
+    /* FNV-1a */
+
+    h = 2166136261u;
+
+    for (i = 0; i < len; i++) {
+        h = (h ^ name[i]) * 16777619u;
+    }
+
+    if (js->nentries >= js->entries_size) {
+        n = js->entries_size ? js->entries_size * 2 : 256;
+
+        if (n > 0xffffffff) {
+            return NGX_ERROR;
+        }
+
+        e = realloc(js->entries, n * sizeof(ngx_http_mta_sts_json_entry_t));
+        if (e == NULL) {
+            return NGX_ERROR;
+        }
+
+        js->entries = e;
+        js->entries_size = n;
+    }
+
+    if (js->nentries > js->nbuckets) {
+        n = js->nbuckets ? js->nbuckets * 2 : 256;
+
+        b = realloc(js->buckets, n * sizeof(uint32_t));
+        if (b == NULL) {
+            return NGX_ERROR;
+        }
+
+        js->buckets = b;
+        js->nbuckets = n;
+
+        memset(b, 0, n * sizeof(uint32_t));
+
+        for (i = 1; i < js->nentries; i++) {
+            e = &js->entries[i];
+            e->next = b[e->hash & (n - 1)];
+            b[e->hash & (n - 1)] = i;
+        }
+
+        ngx_http_mta_sts_json_peak(js);
+    }
+
+    b = &js->buckets[h & (js->nbuckets - 1)];
+
+    for (i = *b; i >= lv->entries; i = e->next) {
+        e = &js->entries[i];
+
+        if (e->hash == h && e->len == len
+            && memcmp(js->arena + e->off, name, len) == 0)
+        {
+            return NGX_DECLINED;
+        }
+    }
+
+    e = &js->entries[js->nentries];
+    e->hash = h;
+    e->next = *b;
+    e->off = name - js->arena;
+    e->len = len;
+    *b = js->nentries++;
+
+    return NGX_OK;
+}
+
+
+#define ngx_http_mta_sts_json_is(name, len, s)                               \
+    ((len) == sizeof(s) - 1 && memcmp(name, s, sizeof(s) - 1) == 0)
+
+
+/* what the value of a name is to the receiver, by where the object is */
+
+static ngx_uint_t
+ngx_http_mta_sts_json_role(ngx_uint_t parent, u_char *name, size_t len)
+{
+    switch (parent) {
+
+    case NGX_HTTP_MTA_STS_J_ROOT:
+        if (ngx_http_mta_sts_json_is(name, len, "organization-name")) {
+            return NGX_HTTP_MTA_STS_J_ORG;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "report-id")) {
+            return NGX_HTTP_MTA_STS_J_ID;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "contact-info")) {
+            return NGX_HTTP_MTA_STS_J_CONTACT;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "date-range")) {
+            return NGX_HTTP_MTA_STS_J_RANGE;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "policies")) {
+            return NGX_HTTP_MTA_STS_J_POLICIES;
+        }
+
+        break;
+
+    case NGX_HTTP_MTA_STS_J_RANGE:
+        if (ngx_http_mta_sts_json_is(name, len, "start-datetime")) {
+            return NGX_HTTP_MTA_STS_J_START;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "end-datetime")) {
+            return NGX_HTTP_MTA_STS_J_END;
+        }
+
+        break;
+
+    case NGX_HTTP_MTA_STS_J_ITEM:
+        if (ngx_http_mta_sts_json_is(name, len, "policy")) {
+            return NGX_HTTP_MTA_STS_J_POLICY;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "summary")) {
+            return NGX_HTTP_MTA_STS_J_SUMMARY;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "failure-details")) {
+            return NGX_HTTP_MTA_STS_J_DETAILS;
+        }
+
+        break;
+
+    case NGX_HTTP_MTA_STS_J_DETAIL:
+        if (ngx_http_mta_sts_json_is(name, len, "result-type")) {
+            return NGX_HTTP_MTA_STS_J_TYPE;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "receiving-mx-hostname")) {
+            return NGX_HTTP_MTA_STS_J_MX;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "receiving-ip")) {
+            return NGX_HTTP_MTA_STS_J_IP;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "failure-reason-code")) {
+            return NGX_HTTP_MTA_STS_J_REASON;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len, "failed-session-count")) {
+            return NGX_HTTP_MTA_STS_J_COUNT;
+        }
+
+        break;
+
+    case NGX_HTTP_MTA_STS_J_POLICY:
+        if (ngx_http_mta_sts_json_is(name, len, "policy-domain")) {
+            return NGX_HTTP_MTA_STS_J_DOMAIN;
+        }
+
+        break;
+
+    case NGX_HTTP_MTA_STS_J_SUMMARY:
+        if (ngx_http_mta_sts_json_is(name, len,
+                                     "total-successful-session-count"))
+        {
+            return NGX_HTTP_MTA_STS_J_SUCCESS;
+        }
+
+        if (ngx_http_mta_sts_json_is(name, len,
+                                     "total-failure-session-count"))
+        {
+            return NGX_HTTP_MTA_STS_J_FAILURE;
+        }
+
+        break;
+    }
+
+    return NGX_HTTP_MTA_STS_J_NONE;
+}
+
+
+/* a value ended: what comes next */
+
+static void
+ngx_http_mta_sts_json_next(ngx_http_mta_sts_json_t *js)
+{
+    js->state = js->depth ? NGX_HTTP_MTA_STS_J_AFTER
+                          : NGX_HTTP_MTA_STS_J_DONE;
+}
+
+
+/* the role of an array's elements */
+
+static ngx_uint_t
+ngx_http_mta_sts_json_element(ngx_http_mta_sts_json_t *js)
+{
+    switch (js->levels[js->depth - 1].role) {
+
+    case NGX_HTTP_MTA_STS_J_POLICIES:
+        return NGX_HTTP_MTA_STS_J_ITEM;
+
+    case NGX_HTTP_MTA_STS_J_DETAILS:
+        return NGX_HTTP_MTA_STS_J_DETAIL;
+    }
+
+    return NGX_HTTP_MTA_STS_J_NONE;
+}
+
+
+static ngx_int_t
+ngx_http_mta_sts_json_open(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt, u_char c)
+{
+    ngx_http_mta_sts_json_level_t  *lv;
+
+    if (js->depth == NGX_HTTP_MTA_STS_TLSRPT_DEPTH) {
+        return NGX_DECLINED;
+    }
+
+    lv = &js->levels[js->depth++];
+    lv->type = c;
+    lv->role = (u_char) js->role;
+    lv->names = js->arena_len;
+    lv->entries = js->nentries;
+
+    if (c == '{') {
+        if (js->role == NGX_HTTP_MTA_STS_J_ROOT) {
+            js->root_object = 1;
+
+        } else if (js->role == NGX_HTTP_MTA_STS_J_RANGE) {
+            js->range_object = 1;
+
+        } else if (js->role == NGX_HTTP_MTA_STS_J_ITEM) {
+            js->policy = NULL;
+
+            if (rpt->npolicies < NGX_HTTP_MTA_STS_TLSRPT_POLICIES) {
+                js->policy = &rpt->policies[rpt->npolicies++];
+                ngx_memzero(js->policy,
+                            offsetof(ngx_http_mta_sts_tlsrpt_policy_t,
+                                     details));
+            }
+
+        } else if (js->role == NGX_HTTP_MTA_STS_J_DETAIL) {
+            ngx_memzero(&js->detail,
+                        offsetof(ngx_http_mta_sts_tlsrpt_detail_t, mx));
+            js->detail.type = NGX_HTTP_MTA_STS_TLSRPT_NTYPES - 1;
+        }
+
+        js->state = NGX_HTTP_MTA_STS_J_KEY_FIRST;
+
+    } else {
+        if (js->role == NGX_HTTP_MTA_STS_J_POLICIES) {
+            js->policies_array = 1;
+        }
+
+        js->role = ngx_http_mta_sts_json_element(js);
+        js->state = NGX_HTTP_MTA_STS_J_FIRST;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_mta_sts_json_close(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt)
+{
+    size_t                             i;
+    ngx_http_mta_sts_json_entry_t     *e;
+    ngx_http_mta_sts_json_level_t     *lv;
+    ngx_http_mta_sts_tlsrpt_policy_t  *p;
+
+    lv = &js->levels[--js->depth];
+    p = js->policy;
+
+    /*
+     * a failure-details row ended: its sessions go to its type, which
+     * may overlap others (RFC 8460, section 4.4), and the first rows
+     * are kept
+     */
+
+    if (lv->type == '{' && lv->role == NGX_HTTP_MTA_STS_J_DETAIL
+        && p != NULL)
+    {
+        p->types[js->detail.type] += js->detail.count;
+
+        if (p->ndetails < NGX_HTTP_MTA_STS_TLSRPT_DETAILS) {
+            p->details[p->ndetails++] = js->detail;
+        }
+    }
+
+    /* the root's names stay: its kept strings are among them */
+
+    if (lv->type == '{' && js->depth) {
+        for (i = js->nentries - 1; i >= lv->entries; i--) {
+            e = &js->entries[i];
+            js->buckets[e->hash & (js->nbuckets - 1)] = e->next;
+        }
+
+        js->nentries = lv->entries;
+        js->arena_len = lv->names;
+    }
+
+    ngx_http_mta_sts_json_next(js);
+}
+
+
+/* a string of a failure-details row: its type, or a field cut to size */
+
+static void
+ngx_http_mta_sts_json_detail(ngx_http_mta_sts_json_t *js, u_char *s,
+    size_t len)
+{
+    u_char                            *dst;
+    size_t                            *dst_len;
+    ngx_str_t                         *name;
+    ngx_http_mta_sts_tlsrpt_detail_t  *dt;
+
+    dt = &js->detail;
+
+    switch (js->role) {
+
+    case NGX_HTTP_MTA_STS_J_TYPE:
+        for (name = ngx_http_mta_sts_tlsrpt_types; name->len; name++) {
+            if (name->len == len && memcmp(name->data, s, len) == 0) {
+                dt->type = name - ngx_http_mta_sts_tlsrpt_types;
+                break;
+            }
+        }
+
+        return;
+
+    case NGX_HTTP_MTA_STS_J_MX:
+        dst = dt->mx;
+        dst_len = &dt->mx_len;
+        break;
+
+    case NGX_HTTP_MTA_STS_J_IP:
+        dst = dt->ip;
+        dst_len = &dt->ip_len;
+        break;
+
+    default: /* NGX_HTTP_MTA_STS_J_REASON */
+        dst = dt->reason;
+        dst_len = &dt->reason_len;
+        break;
+    }
+
+    *dst_len = ngx_http_mta_sts_tlsrpt_text(dst, s, len,
+                                            NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX);
+}
+
+
+/* a string ended: a name, or a value the receiver may use */
+
+static ngx_int_t
+ngx_http_mta_sts_json_string(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt)
+{
+    size_t     len;
+    u_char    *s;
+    ngx_int_t  rc;
+
+    s = js->arena + js->start;
+    len = js->arena_len - js->start;
+
+    if (js->is_key) {
+        rc = ngx_http_mta_sts_json_name(js, s, len);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        js->role = ngx_http_mta_sts_json_role(
+                                     js->levels[js->depth - 1].role, s, len);
+        js->state = NGX_HTTP_MTA_STS_J_COLON;
+        return NGX_OK;
+    }
+
+    switch (js->role) {
+
+    case NGX_HTTP_MTA_STS_J_ORG:
+        js->org = js->start;
+        js->org_len = len;
+        js->has_org = 1;
+        break;
+
+    case NGX_HTTP_MTA_STS_J_ID:
+        js->id = js->start;
+        js->id_len = len;
+        js->has_id = 1;
+        break;
+
+    case NGX_HTTP_MTA_STS_J_CONTACT:
+        js->contact = js->start;
+        js->contact_len = len;
+        js->has_contact = 1;
+        break;
+
+    case NGX_HTTP_MTA_STS_J_START:
+        js->start_ok = (ngx_http_mta_sts_tlsrpt_datetime(s, len, &rpt->begin)
+                        == NGX_OK);
+        js->arena_len = js->start;
+        break;
+
+    case NGX_HTTP_MTA_STS_J_END:
+        js->end_ok = (ngx_http_mta_sts_tlsrpt_datetime(s, len, &rpt->end)
+                      == NGX_OK);
+        js->arena_len = js->start;
+        break;
+
+    case NGX_HTTP_MTA_STS_J_DOMAIN:
+        ngx_http_mta_sts_tlsrpt_policy(rpt, js, s, len);
+        js->arena_len = js->start;
+        break;
+
+    case NGX_HTTP_MTA_STS_J_TYPE:
+    case NGX_HTTP_MTA_STS_J_MX:
+    case NGX_HTTP_MTA_STS_J_IP:
+    case NGX_HTTP_MTA_STS_J_REASON:
+        ngx_http_mta_sts_json_detail(js, s, len);
+        js->arena_len = js->start;
+        break;
+    }
+
+    ngx_http_mta_sts_json_next(js);
+
+    return NGX_OK;
+}
+
+
+/*
+ * A number ended: NGX_DECLINED where jansson refuses it, an integer out
+ * of its 64 bits or a real that overflows a double; a count is added.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_json_number(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt)
+{
+    int64_t  e;
+    u_char   text[NGX_HTTP_MTA_STS_J_DIGITS + 16], *p;
+
+    switch (js->state) {
+    case NGX_HTTP_MTA_STS_J_MINUS:
+    case NGX_HTTP_MTA_STS_J_DOT:
+    case NGX_HTTP_MTA_STS_J_E:
+    case NGX_HTTP_MTA_STS_J_E_SIGN:
+        return NGX_DECLINED;
+    }
+
+    if (!js->real) {
+        if (js->overflow
+            || js->mag > (js->negative ? (uint64_t) 1 << 63
+                                       : ((uint64_t) 1 << 63) - 1))
+        {
+            return NGX_DECLINED;
+        }
+
+        if (!js->negative && js->mag > 0 && js->mag < ((uint64_t) 1 << 48)) {
+            switch (js->role) {
+
+            case NGX_HTTP_MTA_STS_J_SUCCESS:
+                rpt->successful += js->mag;
+
+                if (js->policy) {
+                    js->policy->successful += js->mag;
+                }
+
+                break;
+
+            case NGX_HTTP_MTA_STS_J_FAILURE:
+                rpt->failed += js->mag;
+
+                if (js->policy) {
+                    js->policy->failed += js->mag;
+                }
+
+                break;
+
+            case NGX_HTTP_MTA_STS_J_COUNT:
+                js->detail.count = js->mag;
+                break;
+            }
+        }
+
+    } else if (js->ndigits) {
+
+        /* the value is 0.DIGITS times 10 to e */
+
+        e = js->exp10 + (js->exp_neg ? -js->exp : js->exp);
+
+        if (e > 309) {
+            return NGX_DECLINED;
+        }
+
+        if (e == 309) {
+            p = text;
+            *p++ = '0';
+            *p++ = '.';
+            memcpy(p, js->digits, js->ndigits);
+            p += js->ndigits;
+            memcpy(p, "e309", sizeof("e309"));
+
+            if (isinf(strtod((char *) text, NULL))) {
+                return NGX_DECLINED;
+            }
+        }
+    }
+
+    ngx_http_mta_sts_json_next(js);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_mta_sts_json_digit(ngx_http_mta_sts_json_t *js, u_char c)
+{
+    if (js->ndigits < NGX_HTTP_MTA_STS_J_DIGITS) {
+        js->digits[js->ndigits++] = c;
+    }
+}
+
+
+/*
+ * The next n bytes of the JSON: NGX_OK, NGX_DECLINED if they are not
+ * JSON (reason set), NGX_ERROR without memory.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_json_feed(ngx_http_mta_sts_json_t *js,
+    ngx_http_mta_sts_tlsrpt_t *rpt, u_char *p, size_t n)
+{
+    u_char     c, *last, *q;
+    ngx_int_t  rc, d;
+
+    last = p + n;
+
+    while (p < last) {
+        c = *p;
+
+        switch (js->state) {
+
+        case NGX_HTTP_MTA_STS_J_STRING:
+
+            for (q = p; q < last && ngx_http_mta_sts_json_plain[*q]; q++) {
+                /* void */
+            }
+
+            if (js->keep && q != p) {
+                if (ngx_http_mta_sts_json_room(js, q - p) != NGX_OK) {
+                    return NGX_ERROR;
+                }
+
+                memcpy(js->arena + js->arena_len, p, q - p);
+                js->arena_len += q - p;
+            }
+
+            p = q;
+
+            if (p == last) {
+                return NGX_OK;
+            }
+
+            c = *p++;
+
+            if (c == '"') {
+                rc = ngx_http_mta_sts_json_string(js, rpt);
+
+                if (rc == NGX_ERROR) {
+                    return NGX_ERROR;
+                }
+
+                if (rc != NGX_OK) {
+                    goto invalid;
+                }
+
+                continue;
+            }
+
+            if (c == '\\') {
+                js->state = NGX_HTTP_MTA_STS_J_ESCAPE;
+                continue;
+            }
+
+            /* strict UTF-8 (RFC 3629), as jansson checks it */
+
+            if (c >= 0xc2 && c <= 0xdf) {
+                js->need = 1;
+                js->min = 0x80;
+                js->cp = c & 0x1f;
+
+            } else if (c >= 0xe0 && c <= 0xef) {
+                js->need = 2;
+                js->min = 0x800;
+                js->cp = c & 0x0f;
+
+            } else if (c >= 0xf0 && c <= 0xf4) {
+                js->need = 3;
+                js->min = 0x10000;
+                js->cp = c & 0x07;
+
+            } else {
+                /* a control character, or no UTF-8 lead byte */
+                goto invalid;
+            }
+
+            js->state = NGX_HTTP_MTA_STS_J_UTF8;
+            continue;
+
+        case NGX_HTTP_MTA_STS_J_UTF8:
+            if ((c & 0xc0) != 0x80) {
+                goto invalid;
+            }
+
+            p++;
+            js->cp = (js->cp << 6) | (c & 0x3f);
+
+            if (--js->need) {
+                continue;
+            }
+
+            if (js->cp < js->min || js->cp > 0x10ffff
+                || (js->cp >= 0xd800 && js->cp <= 0xdfff))
+            {
+                goto invalid;
+            }
+
+            if (ngx_http_mta_sts_json_emit(js, js->cp) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            js->state = NGX_HTTP_MTA_STS_J_STRING;
+            continue;
+
+        case NGX_HTTP_MTA_STS_J_ESCAPE:
+            p++;
+
+            switch (c) {
+            case '"':
+            case '\\':
+            case '/':
+                break;
+            case 'b':
+                c = '\b';
+                break;
+            case 'f':
+                c = '\f';
+                break;
+            case 'n':
+                c = '\n';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            case 'u':
+                js->need = 4;
+                js->cp = 0;
+                js->state = NGX_HTTP_MTA_STS_J_HEX;
+                continue;
+            default:
+                goto invalid;
+            }
+
+            if (ngx_http_mta_sts_json_emit(js, c) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            js->state = NGX_HTTP_MTA_STS_J_STRING;
+            continue;
+
+        case NGX_HTTP_MTA_STS_J_HEX:
+            if (c >= '0' && c <= '9') {
+                d = c - '0';
+
+            } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+                d = (c | 0x20) - 'a' + 10;
+
+            } else {
+                goto invalid;
+            }
+
+            p++;
+            js->cp = js->cp * 16 + d;
+
+            if (--js->need) {
+                continue;
+            }
+
+            if (js->high) {
+                if (js->cp < 0xdc00 || js->cp > 0xdfff) {
+                    goto invalid;
+                }
+
+                js->cp = 0x10000 + ((js->high - 0xd800) << 10)
+                         + (js->cp - 0xdc00);
+                js->high = 0;
+
+            } else if (js->cp >= 0xd800 && js->cp <= 0xdbff) {
+                js->high = js->cp;
+                js->state = NGX_HTTP_MTA_STS_J_LOW_BS;
+                continue;
+
+            } else if ((js->cp >= 0xdc00 && js->cp <= 0xdfff)
+                       || js->cp == 0)
+            {
+                /* a lone low surrogate; NUL, as jansson refuses it */
+                goto invalid;
+            }
+
+            if (ngx_http_mta_sts_json_emit(js, js->cp) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            js->state = NGX_HTTP_MTA_STS_J_STRING;
+            continue;
+
+        case NGX_HTTP_MTA_STS_J_LOW_BS:
+            if (c != '\\') {
+                goto invalid;
+            }
+
+            p++;
+            js->state = NGX_HTTP_MTA_STS_J_LOW_U;
+            continue;
+
+        case NGX_HTTP_MTA_STS_J_LOW_U:
+            if (c != 'u') {
+                goto invalid;
+            }
+
+            p++;
+            js->need = 4;
+            js->cp = 0;
+            js->state = NGX_HTTP_MTA_STS_J_HEX;
+            continue;
+
+        case NGX_HTTP_MTA_STS_J_LITERAL:
+            if (c != (u_char) *js->lit) {
+                goto invalid;
+            }
+
+            p++;
+
+            if (*++js->lit == '\0') {
+                ngx_http_mta_sts_json_next(js);
+            }
+
+            continue;
+
+        case NGX_HTTP_MTA_STS_J_MINUS:
+            if (c == '0') {
+                js->state = NGX_HTTP_MTA_STS_J_ZERO;
+
+            } else if (c >= '1' && c <= '9') {
+                js->state = NGX_HTTP_MTA_STS_J_INT;
+                js->mag = c - '0';
+                js->exp10 = 1;
+                ngx_http_mta_sts_json_digit(js, c);
+
+            } else {
+                goto invalid;
+            }
+
+            p++;
+            continue;
+
+        case NGX_HTTP_MTA_STS_J_INT:
+            if (c >= '0' && c <= '9') {
+                p++;
+
+                if (js->mag > (UINT64_MAX - (c - '0')) / 10) {
+                    js->overflow = 1;
+
+                } else {
+                    js->mag = js->mag * 10 + (c - '0');
+                }
+
+                js->exp10++;
+                ngx_http_mta_sts_json_digit(js, c);
+                continue;
+            }
+
+            /* fall through */
+
+        case NGX_HTTP_MTA_STS_J_ZERO:
+            if (c == '.') {
+                p++;
+                js->real = 1;
+                js->state = NGX_HTTP_MTA_STS_J_DOT;
+                continue;
+            }
+
+            if (c == 'e' || c == 'E') {
+                p++;
+                js->real = 1;
+                js->state = NGX_HTTP_MTA_STS_J_E;
+                continue;
+            }
+
+            goto number;
+
+        case NGX_HTTP_MTA_STS_J_DOT:
+        case NGX_HTTP_MTA_STS_J_FRAC:
+            if (c >= '0' && c <= '9') {
+                p++;
+                js->state = NGX_HTTP_MTA_STS_J_FRAC;
+
+                if (js->ndigits == 0 && c == '0') {
+                    js->exp10--;
+
+                } else {
+                    ngx_http_mta_sts_json_digit(js, c);
+                }
+
+                continue;
+            }
+
+            if (js->state == NGX_HTTP_MTA_STS_J_FRAC
+                && (c == 'e' || c == 'E'))
+            {
+                p++;
+                js->state = NGX_HTTP_MTA_STS_J_E;
+                continue;
+            }
+
+            goto number;
+
+        case NGX_HTTP_MTA_STS_J_E:
+            if (c == '+' || c == '-') {
+                p++;
+                js->exp_neg = (c == '-');
+                js->state = NGX_HTTP_MTA_STS_J_E_SIGN;
+                continue;
+            }
+
+            /* fall through */
+
+        case NGX_HTTP_MTA_STS_J_E_SIGN:
+        case NGX_HTTP_MTA_STS_J_EXP:
+            if (c >= '0' && c <= '9') {
+                p++;
+                js->state = NGX_HTTP_MTA_STS_J_EXP;
+
+                if (js->exp < 1000000000) {
+                    js->exp = js->exp * 10 + (c - '0');
+                }
+
+                continue;
+            }
+
+        number:
+
+            /* the byte after the number is read again after it */
+
+            if (ngx_http_mta_sts_json_number(js, rpt) != NGX_OK) {
+                goto invalid;
+            }
+
+            continue;
+
+        default:
+            break;
+        }
+
+        /* between tokens */
+
+        p++;
+
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            continue;
+        }
+
+        switch (js->state) {
+
+        case NGX_HTTP_MTA_STS_J_FIRST:
+            if (c == ']') {
+                ngx_http_mta_sts_json_close(js, rpt);
+                continue;
+            }
+
+            /* fall through */
+
+        case NGX_HTTP_MTA_STS_J_VALUE:
+
+            if (c == '{' || c == '[') {
+                if (ngx_http_mta_sts_json_open(js, rpt, c) != NGX_OK) {
+                    rpt->reason = "JSON nested too deep";
+                    return NGX_DECLINED;
+                }
+
+                continue;
+            }
+
+            /* jansson takes only an object or an array at the top */
+
+            if (js->depth == 0) {
+                goto invalid;
+            }
+
+            switch (c) {
+
+            case '"':
+                js->is_key = 0;
+                js->keep = (js->role >= NGX_HTTP_MTA_STS_J_ORG
+                            && js->role <= NGX_HTTP_MTA_STS_J_CONTACT)
+                           || js->role == NGX_HTTP_MTA_STS_J_START
+                           || js->role == NGX_HTTP_MTA_STS_J_END
+                           || js->role == NGX_HTTP_MTA_STS_J_DOMAIN
+                           || (js->role >= NGX_HTTP_MTA_STS_J_TYPE
+                               && js->role <= NGX_HTTP_MTA_STS_J_REASON);
+                js->start = js->arena_len;
+                js->state = NGX_HTTP_MTA_STS_J_STRING;
+                continue;
+
+            case 't':
+                js->lit = "rue";
+                js->state = NGX_HTTP_MTA_STS_J_LITERAL;
+                continue;
+
+            case 'f':
+                js->lit = "alse";
+                js->state = NGX_HTTP_MTA_STS_J_LITERAL;
+                continue;
+
+            case 'n':
+                js->lit = "ull";
+                js->state = NGX_HTTP_MTA_STS_J_LITERAL;
+                continue;
+            }
+
+            if (c != '-' && (c < '0' || c > '9')) {
+                goto invalid;
+            }
+
+            js->negative = 0;
+            js->real = 0;
+            js->overflow = 0;
+            js->mag = 0;
+            js->exp10 = 0;
+            js->exp_neg = 0;
+            js->exp = 0;
+            js->ndigits = 0;
+
+            if (c == '-') {
+                js->negative = 1;
+                js->state = NGX_HTTP_MTA_STS_J_MINUS;
+
+            } else if (c == '0') {
+                js->state = NGX_HTTP_MTA_STS_J_ZERO;
+
+            } else {
+                js->mag = c - '0';
+                js->exp10 = 1;
+                js->digits[js->ndigits++] = c;
+                js->state = NGX_HTTP_MTA_STS_J_INT;
+            }
+
+            continue;
+
+        case NGX_HTTP_MTA_STS_J_KEY_FIRST:
+            if (c == '}') {
+                ngx_http_mta_sts_json_close(js, rpt);
+                continue;
+            }
+
+            /* fall through */
+
+        case NGX_HTTP_MTA_STS_J_KEY:
+            if (c != '"') {
+                goto invalid;
+            }
+
+            js->is_key = 1;
+            js->keep = 1;
+            js->start = js->arena_len;
+            js->state = NGX_HTTP_MTA_STS_J_STRING;
+            continue;
+
+        case NGX_HTTP_MTA_STS_J_COLON:
+            if (c != ':') {
+                goto invalid;
+            }
+
+            js->state = NGX_HTTP_MTA_STS_J_VALUE;
+            continue;
+
+        case NGX_HTTP_MTA_STS_J_AFTER:
+            if (c == ',') {
+                if (js->levels[js->depth - 1].type == '{') {
+                    js->state = NGX_HTTP_MTA_STS_J_KEY;
+
+                } else {
+                    js->role = ngx_http_mta_sts_json_element(js);
+                    js->state = NGX_HTTP_MTA_STS_J_VALUE;
+                }
+
+                continue;
+            }
+
+            if (c == (js->levels[js->depth - 1].type == '{' ? '}' : ']')) {
+                ngx_http_mta_sts_json_close(js, rpt);
+                continue;
+            }
+
+            goto invalid;
+
+        default: /* NGX_HTTP_MTA_STS_J_DONE */
+            goto invalid;
+        }
+    }
+
+    return NGX_OK;
+
+invalid:
+
+    rpt->reason = "not JSON";
+
+    return NGX_DECLINED;
+}
+
 
 void
 ngx_http_mta_sts_tlsrpt_cleanup(void)
@@ -118,83 +1456,23 @@ ngx_http_mta_sts_tlsrpt_cleanup(void)
         inflateEnd(&ngx_http_mta_sts_tlsrpt_zs);
         ngx_http_mta_sts_tlsrpt_zs_ready = 0;
     }
-}
 
-
-static void *
-ngx_http_mta_sts_tlsrpt_malloc(size_t size)
-{
-    void    *p;
-    size_t   n;
-
-    if (ngx_http_mta_sts_tlsrpt_limited
-        && size > ngx_http_mta_sts_tlsrpt_budget)
-    {
-        ngx_http_mta_sts_tlsrpt_over = 1;
-        return NULL;
-    }
-
-    p = malloc(size);
-
-    if (p == NULL || !ngx_http_mta_sts_tlsrpt_limited) {
-        return p;
-    }
-
-    n = malloc_usable_size(p);
-
-    if (n > ngx_http_mta_sts_tlsrpt_budget) {
-        free(p);
-        ngx_http_mta_sts_tlsrpt_over = 1;
-        return NULL;
-    }
-
-    ngx_http_mta_sts_tlsrpt_budget -= n;
-    ngx_http_mta_sts_tlsrpt_used += n;
-
-    if (ngx_http_mta_sts_tlsrpt_used > ngx_http_mta_sts_tlsrpt_peak) {
-        ngx_http_mta_sts_tlsrpt_peak = ngx_http_mta_sts_tlsrpt_used;
-    }
-
-    return p;
-}
-
-
-static void
-ngx_http_mta_sts_tlsrpt_free(void *p)
-{
-    size_t  n;
-
-    if (p == NULL) {
-        return;
-    }
-
-    if (ngx_http_mta_sts_tlsrpt_limited) {
-        n = malloc_usable_size(p);
-
-        ngx_http_mta_sts_tlsrpt_budget += n;
-        ngx_http_mta_sts_tlsrpt_used -= n;
-    }
-
-    free(p);
+    ngx_http_mta_sts_json_trim(&ngx_http_mta_sts_json_parser, 1);
 }
 
 
 /*
  * The body goes through zlib (when it starts with the gzip magic bytes)
- * into jansson's callback parser, so neither the inflated JSON nor the
- * body are held whole; the JSON is counted against max_json and its
- * nesting against NGX_HTTP_MTA_STS_TLSRPT_DEPTH on the way, and the
- * tree jansson builds against NGX_HTTP_MTA_STS_TLSRPT_DOM_RATIO times
- * max_json.
+ * into the parser a chunk at a time, so neither the inflated JSON nor
+ * the body are held whole; the JSON is counted against max_json on the
+ * way, and parsing stops at the first byte over it.
  */
 
 ngx_int_t
 ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt)
 {
-    size_t                             budget;
-    json_t                            *root;
     ngx_int_t                          rc;
-    json_error_t                       error;
+    ngx_http_mta_sts_json_t           *js;
     ngx_http_mta_sts_tlsrpt_stream_t  *st;
 
     rpt->reason = NULL;
@@ -286,71 +1564,27 @@ ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt)
         goto done;
     }
 
-    budget = rpt->max_json;
+    js = &ngx_http_mta_sts_json_parser;
 
-    if (budget < NGX_HTTP_MTA_STS_TLSRPT_DOM_MIN) {
-        budget = NGX_HTTP_MTA_STS_TLSRPT_DOM_MIN;
-    }
+    ngx_http_mta_sts_json_reset(js);
 
-    if (budget > ((size_t) -1) / NGX_HTTP_MTA_STS_TLSRPT_DOM_RATIO) {
-        budget = (size_t) -1;
-
-    } else {
-        budget *= NGX_HTTP_MTA_STS_TLSRPT_DOM_RATIO;
-    }
-
-    ngx_http_mta_sts_tlsrpt_budget = budget;
-    ngx_http_mta_sts_tlsrpt_over = 0;
-    ngx_http_mta_sts_tlsrpt_used = 0;
-    ngx_http_mta_sts_tlsrpt_peak = 0;
-    ngx_http_mta_sts_tlsrpt_limited = 1;
-
-    /* I-JSON (RFC 7493; RFC 8460, section 4): no duplicate names */
-
-    root = json_load_callback(ngx_http_mta_sts_tlsrpt_next, st,
-                              JSON_REJECT_DUPLICATES, &error);
+    rc = ngx_http_mta_sts_tlsrpt_json(st, js);
 
     rpt->json_size = st->total;
-    rpt->tree_peak = ngx_http_mta_sts_tlsrpt_peak;
+    rpt->tree_peak = js->peak;
 
-    if (root == NULL) {
-        ngx_http_mta_sts_tlsrpt_limited = 0;
-
-        if (st->rc != NGX_HTTP_MTA_STS_TLSRPT_OK) {
-            rc = st->rc;
-
-        } else if (ngx_http_mta_sts_tlsrpt_over) {
-            rpt->reason = "the parsed report is too large";
-            rc = NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE;
-
-        } else if (json_error_code(&error) == json_error_out_of_memory) {
-            rpt->reason = "out of memory";
-            rc = NGX_HTTP_MTA_STS_TLSRPT_ERROR;
-
-        } else {
-            rpt->reason = "not JSON";
-            rc = NGX_HTTP_MTA_STS_TLSRPT_INVALID;
-        }
-
-        goto done;
+    if (rc == NGX_HTTP_MTA_STS_TLSRPT_OK) {
+        rc = ngx_http_mta_sts_tlsrpt_check(rpt, js);
     }
 
-    /* jansson takes a failed read for the end of the JSON */
-
-    if (st->rc != NGX_HTTP_MTA_STS_TLSRPT_OK) {
-        rc = st->rc;
-
-    } else if (!st->done) {
-        rpt->reason = "data after the JSON";
-        rc = NGX_HTTP_MTA_STS_TLSRPT_INVALID;
-
-    } else {
-        rc = ngx_http_mta_sts_tlsrpt_check(rpt, root);
+    if (rc != NGX_HTTP_MTA_STS_TLSRPT_OK) {
+        rpt->successful = 0;
+        rpt->failed = 0;
+        rpt->domains_len = 0;
+        rpt->npolicies = 0;
     }
 
-    json_decref(root);
-
-    ngx_http_mta_sts_tlsrpt_limited = 0;
+    ngx_http_mta_sts_json_trim(js, 0);
 
 done:
 
@@ -442,67 +1676,82 @@ ngx_http_mta_sts_tlsrpt_measure(ngx_http_mta_sts_tlsrpt_stream_t *st)
 }
 
 
-/* jansson's reader: the next JSON bytes, 0 at the end, -1 to stop */
+/* the JSON through the parser: OK, or why not */
 
-static size_t
-ngx_http_mta_sts_tlsrpt_next(void *buffer, size_t buflen, void *data)
+static ngx_int_t
+ngx_http_mta_sts_tlsrpt_json(ngx_http_mta_sts_tlsrpt_stream_t *st,
+    ngx_http_mta_sts_json_t *js)
 {
-    ngx_http_mta_sts_tlsrpt_stream_t *st = data;
+    size_t                      n;
+    u_char                     *p;
+    ngx_int_t                   rc, over;
+    ngx_http_mta_sts_tlsrpt_t  *rpt;
 
-    size_t  n;
+    rpt = st->rpt;
 
-    if (st->rc != NGX_HTTP_MTA_STS_TLSRPT_OK) {
-        return (size_t) -1;
-    }
+    for ( ;; ) {
 
-    if (st->pending != NGX_HTTP_MTA_STS_TLSRPT_OK) {
-        st->rc = st->pending;
-        st->rpt->reason = st->pending_reason;
-        return (size_t) -1;
-    }
+        if (st->inflating) {
+            p = st->out;
+            n = ngx_http_mta_sts_tlsrpt_inflate(st, p, sizeof(st->out));
 
-    if (st->done) {
-        return 0;
-    }
-
-    if (st->inflating) {
-        n = ngx_http_mta_sts_tlsrpt_inflate(st, buffer, buflen);
-
-        if (st->rc != NGX_HTTP_MTA_STS_TLSRPT_OK) {
-            return (size_t) -1;
-        }
-
-    } else {
-        while (st->pos == st->last && !st->eof) {
-            if (ngx_http_mta_sts_tlsrpt_fill(st) != NGX_OK) {
-                return (size_t) -1;
+            if (st->rc != NGX_HTTP_MTA_STS_TLSRPT_OK) {
+                return st->rc;
             }
+
+        } else {
+            while (st->pos == st->last && !st->eof) {
+                if (ngx_http_mta_sts_tlsrpt_fill(st) != NGX_OK) {
+                    return st->rc;
+                }
+            }
+
+            p = st->pos;
+            n = st->last - st->pos;
+            st->pos = st->last;
         }
-
-        n = st->last - st->pos;
-
-        if (n > buflen) {
-            n = buflen;
-        }
-
-        memcpy(buffer, st->pos, n);
-        st->pos += n;
 
         if (n == 0) {
-            st->done = 1;
-            return 0;
+            break;
+        }
+
+        over = 0;
+
+        if (n > rpt->max_json - st->total) {
+            n = rpt->max_json - st->total;
+            over = 1;
+        }
+
+        st->total += n;
+
+        rc = ngx_http_mta_sts_json_feed(js, rpt, p, n);
+
+        if (rc == NGX_DECLINED) {
+            return NGX_HTTP_MTA_STS_TLSRPT_INVALID;
+        }
+
+        if (rc != NGX_OK) {
+            rpt->reason = "out of memory";
+            return NGX_HTTP_MTA_STS_TLSRPT_ERROR;
+        }
+
+        if (over) {
+            rpt->reason = "the report is larger than the JSON size limit";
+            return NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE;
+        }
+
+        if (st->pending != NGX_HTTP_MTA_STS_TLSRPT_OK) {
+            rpt->reason = st->pending_reason;
+            return st->pending;
         }
     }
 
-    n = ngx_http_mta_sts_tlsrpt_scan(st, buffer, n);
-
-    if (n == 0) {
-        st->rc = st->pending;
-        st->rpt->reason = st->pending_reason;
-        return (size_t) -1;
+    if (js->state != NGX_HTTP_MTA_STS_J_DONE) {
+        rpt->reason = "not JSON";
+        return NGX_HTTP_MTA_STS_TLSRPT_INVALID;
     }
 
-    return n;
+    return NGX_HTTP_MTA_STS_TLSRPT_OK;
 }
 
 
@@ -602,76 +1851,6 @@ ngx_http_mta_sts_tlsrpt_inflate(ngx_http_mta_sts_tlsrpt_stream_t *st,
 
 
 /*
- * The size cap and the nesting cap, over the JSON as it streams by.
- * Returns how many of the n bytes jansson gets: those before the byte
- * that breaks a cap, so that jansson sees the same bytes, and the same
- * result comes out, however the body is cut into reads.
- */
-
-static size_t
-ngx_http_mta_sts_tlsrpt_scan(ngx_http_mta_sts_tlsrpt_stream_t *st,
-    u_char *start, size_t n)
-{
-    u_char  *p, *last;
-
-    if (n > st->rpt->max_json - st->total) {
-        n = st->rpt->max_json - st->total;
-        st->pending = NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE;
-        st->pending_reason = "the report is larger than the JSON size limit";
-    }
-
-    for (p = start, last = start + n; p < last; p++) {
-
-        if (st->in_string) {
-            if (st->escape) {
-                st->escape = 0;
-
-            } else if (*p == '\\') {
-                st->escape = 1;
-
-            } else if (*p == '"') {
-                st->in_string = 0;
-            }
-
-            continue;
-        }
-
-        switch (*p) {
-
-        case '"':
-            st->in_string = 1;
-            break;
-
-        case '{':
-        case '[':
-            if (++st->depth > NGX_HTTP_MTA_STS_TLSRPT_DEPTH) {
-                st->pending = NGX_HTTP_MTA_STS_TLSRPT_INVALID;
-                st->pending_reason = "JSON nested too deep";
-                n = p - start;
-                goto done;
-            }
-
-            break;
-
-        case '}':
-        case ']':
-            if (st->depth) {
-                st->depth--;
-            }
-
-            break;
-        }
-    }
-
-done:
-
-    st->total += n;
-
-    return n;
-}
-
-
-/*
  * RFC 8460, section 4.4.  Only what the receiver needs is required: the
  * organization, the report id, the date range and a policies array.
  * Everything else is taken as sent: real reports differ from the RFC in
@@ -680,77 +1859,52 @@ done:
  */
 
 static ngx_int_t
-ngx_http_mta_sts_tlsrpt_check(ngx_http_mta_sts_tlsrpt_t *rpt, json_t *root)
+ngx_http_mta_sts_tlsrpt_check(ngx_http_mta_sts_tlsrpt_t *rpt,
+    ngx_http_mta_sts_json_t *js)
 {
-    size_t       i, first_len;
-    json_t      *org, *id, *range, *start, *end, *policies;
-    u_char       first[254];
-
-    if (!json_is_object(root)) {
+    if (!js->root_object) {
         rpt->reason = "the report is not a JSON object";
         return NGX_HTTP_MTA_STS_TLSRPT_INVALID;
     }
 
-    org = json_object_get(root, "organization-name");
-    id = json_object_get(root, "report-id");
-    range = json_object_get(root, "date-range");
-    policies = json_object_get(root, "policies");
-
-    if (!json_is_string(org) || json_string_length(org) == 0) {
+    if (!js->has_org || js->org_len == 0) {
         rpt->reason = "no \"organization-name\" string";
         return NGX_HTTP_MTA_STS_TLSRPT_INVALID;
     }
 
-    if (!json_is_string(id) || json_string_length(id) == 0) {
+    if (!js->has_id || js->id_len == 0) {
         rpt->reason = "no \"report-id\" string";
         return NGX_HTTP_MTA_STS_TLSRPT_INVALID;
     }
 
-    if (!json_is_object(range)) {
+    if (!js->range_object) {
         rpt->reason = "no \"date-range\" object";
         return NGX_HTTP_MTA_STS_TLSRPT_INVALID;
     }
 
-    start = json_object_get(range, "start-datetime");
-    end = json_object_get(range, "end-datetime");
-
-    if (!json_is_string(start)
-        || ngx_http_mta_sts_tlsrpt_datetime((u_char *) json_string_value(start),
-                                            json_string_length(start),
-                                            &rpt->begin)
-           != NGX_OK)
-    {
+    if (!js->start_ok) {
         rpt->reason = "no valid \"start-datetime\"";
         return NGX_HTTP_MTA_STS_TLSRPT_INVALID;
     }
 
-    if (!json_is_string(end)
-        || ngx_http_mta_sts_tlsrpt_datetime((u_char *) json_string_value(end),
-                                            json_string_length(end),
-                                            &rpt->end)
-           != NGX_OK)
-    {
+    if (!js->end_ok) {
         rpt->reason = "no valid \"end-datetime\"";
         return NGX_HTTP_MTA_STS_TLSRPT_INVALID;
     }
 
-    if (!json_is_array(policies)) {
+    if (!js->policies_array) {
         rpt->reason = "no \"policies\" array";
         return NGX_HTTP_MTA_STS_TLSRPT_INVALID;
     }
 
     rpt->organization_len = ngx_http_mta_sts_tlsrpt_text(rpt->organization,
-                                                         org);
-    rpt->report_id_len = ngx_http_mta_sts_tlsrpt_text(rpt->report_id, id);
+                                    js->arena + js->org, js->org_len,
+                                    NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX);
+    rpt->report_id_len = ngx_http_mta_sts_tlsrpt_text(rpt->report_id,
+                                    js->arena + js->id, js->id_len,
+                                    NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX);
 
-    first_len = 0;
-
-    for (i = 0; i < json_array_size(policies); i++) {
-        ngx_http_mta_sts_tlsrpt_policy(rpt, json_array_get(policies, i),
-                                       first, &first_len);
-    }
-
-    if (ngx_http_mta_sts_tlsrpt_name(rpt, root, first, first_len) != NGX_OK) {
+    if (ngx_http_mta_sts_tlsrpt_name(rpt, js) != NGX_OK) {
         rpt->reason = "SHA-256 failed";
         return NGX_HTTP_MTA_STS_TLSRPT_ERROR;
     }
@@ -759,47 +1913,29 @@ ngx_http_mta_sts_tlsrpt_check(ngx_http_mta_sts_tlsrpt_t *rpt, json_t *root)
 }
 
 
+/* the policy-domain of one policy, as it streams by */
+
 static void
 ngx_http_mta_sts_tlsrpt_policy(ngx_http_mta_sts_tlsrpt_t *rpt,
-    json_t *policy, u_char *first, size_t *first_len)
+    ngx_http_mta_sts_json_t *js, u_char *s, size_t slen)
 {
     size_t   len;
     u_char  *p, *last, domain[254];
-    json_t  *desc, *pd, *summary;
 
-    if (!json_is_object(policy)) {
-        return;
-    }
-
-    summary = json_object_get(policy, "summary");
-
-    if (json_is_object(summary)) {
-        rpt->successful += ngx_http_mta_sts_tlsrpt_count(summary,
-                                            "total-successful-session-count");
-        rpt->failed += ngx_http_mta_sts_tlsrpt_count(summary,
-                                            "total-failure-session-count");
-    }
-
-    desc = json_object_get(policy, "policy");
-    pd = json_object_get(desc, "policy-domain");
-
-    len = 0;
-
-    if (json_is_string(pd)) {
-        len = ngx_http_mta_sts_tlsrpt_domain(domain,
-                                             (u_char *) json_string_value(pd),
-                                             json_string_length(pd));
-    }
-
-    ngx_http_mta_sts_tlsrpt_stats(rpt, policy, summary, domain, len);
+    len = ngx_http_mta_sts_tlsrpt_domain(domain, s, slen);
 
     if (len == 0) {
         return;
     }
 
-    if (*first_len == 0) {
-        memcpy(first, domain, len);
-        *first_len = len;
+    if (js->policy) {
+        memcpy(js->policy->domain, domain, len);
+        js->policy->domain_len = len;
+    }
+
+    if (js->first_len == 0) {
+        memcpy(js->first, domain, len);
+        js->first_len = len;
     }
 
     /* each domain once in the list */
@@ -836,127 +1972,17 @@ ngx_http_mta_sts_tlsrpt_policy(ngx_http_mta_sts_tlsrpt_t *rpt,
 }
 
 
-/*
- * A policy's sessions, its failed sessions by result type (the types may
- * overlap, RFC 8460, section 4.4: kept apart from the summary), and its
- * first failure-details rows, cut, for the status counters.
- */
-
-static void
-ngx_http_mta_sts_tlsrpt_stats(ngx_http_mta_sts_tlsrpt_t *rpt,
-    json_t *policy, json_t *summary, u_char *domain, size_t len)
-{
-    size_t                             i, n;
-    json_t                            *details, *d, *type;
-    uint64_t                           count;
-    ngx_uint_t                         t;
-    ngx_str_t                         *name;
-    ngx_http_mta_sts_tlsrpt_detail_t  *dt;
-    ngx_http_mta_sts_tlsrpt_policy_t  *p;
-
-    if (rpt->npolicies == NGX_HTTP_MTA_STS_TLSRPT_POLICIES) {
-        return;
-    }
-
-    p = &rpt->policies[rpt->npolicies++];
-
-    memcpy(p->domain, domain, len);
-    p->domain_len = len;
-    p->successful = 0;
-    p->failed = 0;
-    p->ndetails = 0;
-    memset(p->types, 0, sizeof(p->types));
-
-    if (json_is_object(summary)) {
-        p->successful = ngx_http_mta_sts_tlsrpt_count(summary,
-                                            "total-successful-session-count");
-        p->failed = ngx_http_mta_sts_tlsrpt_count(summary,
-                                            "total-failure-session-count");
-    }
-
-    details = json_object_get(policy, "failure-details");
-    n = json_array_size(details);
-
-    for (i = 0; i < n; i++) {
-        d = json_array_get(details, i);
-
-        if (!json_is_object(d)) {
-            continue;
-        }
-
-        type = json_object_get(d, "result-type");
-        t = NGX_HTTP_MTA_STS_TLSRPT_NTYPES - 1;
-
-        if (json_is_string(type)) {
-            for (name = ngx_http_mta_sts_tlsrpt_types; name->len; name++) {
-                if (name->len == json_string_length(type)
-                    && memcmp(name->data, json_string_value(type), name->len)
-                       == 0)
-                {
-                    t = name - ngx_http_mta_sts_tlsrpt_types;
-                    break;
-                }
-            }
-        }
-
-        count = ngx_http_mta_sts_tlsrpt_count(d, "failed-session-count");
-        p->types[t] += count;
-
-        if (p->ndetails == NGX_HTTP_MTA_STS_TLSRPT_DETAILS) {
-            continue;
-        }
-
-        dt = &p->details[p->ndetails++];
-        dt->type = t;
-        dt->count = count;
-        dt->mx_len = ngx_http_mta_sts_tlsrpt_field(dt->mx,
-                               json_object_get(d, "receiving-mx-hostname"));
-        dt->ip_len = ngx_http_mta_sts_tlsrpt_field(dt->ip,
-                               json_object_get(d, "receiving-ip"));
-        dt->reason_len = ngx_http_mta_sts_tlsrpt_field(dt->reason,
-                               json_object_get(d, "failure-reason-code"));
-    }
-}
-
-
-/* a string as sent, cut at FIELD_MAX bytes; none: empty */
+/* a string as sent, cut at max bytes on a UTF-8 character's start */
 
 static size_t
-ngx_http_mta_sts_tlsrpt_field(u_char *dst, json_t *s)
+ngx_http_mta_sts_tlsrpt_text(u_char *dst, u_char *p, size_t len, size_t max)
 {
-    size_t  len;
-
-    if (!json_is_string(s)) {
-        return 0;
-    }
-
-    len = json_string_length(s);
-
-    if (len > NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX) {
-        len = NGX_HTTP_MTA_STS_TLSRPT_FIELD_MAX;
-    }
-
-    memcpy(dst, json_string_value(s), len);
-
-    return len;
-}
-
-
-static size_t
-ngx_http_mta_sts_tlsrpt_text(u_char *dst, json_t *s)
-{
-    size_t       len;
-    const char  *p;
-
-    p = json_string_value(s);
-    len = json_string_length(s);
-
-    if (len > NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX) {
-        len = NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX;
+    if (len > max) {
+        len = max;
 
         /* not in the middle of a UTF-8 sequence */
 
-        while (len && ((u_char) p[len] & 0xc0) == 0x80) {
+        while (len && (p[len] & 0xc0) == 0x80) {
             len--;
         }
     }
@@ -964,25 +1990,6 @@ ngx_http_mta_sts_tlsrpt_text(u_char *dst, json_t *s)
     memcpy(dst, p, len);
 
     return len;
-}
-
-
-static uint64_t
-ngx_http_mta_sts_tlsrpt_count(json_t *summary, const char *key)
-{
-    json_t      *v;
-    json_int_t   n;
-
-    v = json_object_get(summary, key);
-
-    if (!json_is_integer(v)) {
-        return 0;
-    }
-
-    n = json_integer_value(v);
-
-    /* a sum of counts that cannot wrap */
-    return (n > 0 && n < ((json_int_t) 1 << 48)) ? (uint64_t) n : 0;
 }
 
 
@@ -996,31 +2003,29 @@ ngx_http_mta_sts_tlsrpt_count(json_t *summary, const char *key)
  */
 
 static ngx_int_t
-ngx_http_mta_sts_tlsrpt_name(ngx_http_mta_sts_tlsrpt_t *rpt, json_t *root,
-    u_char *domain, size_t domain_len)
+ngx_http_mta_sts_tlsrpt_name(ngx_http_mta_sts_tlsrpt_t *rpt,
+    ngx_http_mta_sts_json_t *js)
 {
     int             ok;
-    size_t          len;
-    u_char         *p, *at, sender[254], hash[EVP_MAX_MD_SIZE];
-    json_t         *contact, *org, *id;
-    const char     *s;
+    size_t          len, domain_len;
+    u_char         *p, *s, *domain, sender[254], hash[EVP_MAX_MD_SIZE];
     EVP_MD_CTX     *md;
     static u_char   hex[] = "0123456789abcdef";
 
     len = 0;
-    contact = json_object_get(root, "contact-info");
 
-    if (json_is_string(contact)) {
-        s = json_string_value(contact);
-        p = (u_char *) s;
-        at = (u_char *) strrchr(s, '@');
+    if (js->has_contact) {
+        s = js->arena + js->contact;
+        p = s + js->contact_len;
 
-        if (at != NULL) {
-            p = at + 1;
+        /* the domain after the last "@" */
+
+        while (p > s && p[-1] != '@') {
+            p--;
         }
 
         len = ngx_http_mta_sts_tlsrpt_domain(sender, p,
-                        json_string_length(contact) - (p - (u_char *) s));
+                                             js->contact_len - (p - s));
     }
 
     if (len == 0) {
@@ -1028,13 +2033,13 @@ ngx_http_mta_sts_tlsrpt_name(ngx_http_mta_sts_tlsrpt_t *rpt, json_t *root,
         memcpy(sender, "unknown", len);
     }
 
+    domain = js->first;
+    domain_len = js->first_len;
+
     if (domain_len == 0) {
         domain_len = sizeof("unknown") - 1;
         memcpy(domain, "unknown", domain_len);
     }
-
-    org = json_object_get(root, "organization-name");
-    id = json_object_get(root, "report-id");
 
     md = EVP_MD_CTX_new();
     if (md == NULL) {
@@ -1044,11 +2049,9 @@ ngx_http_mta_sts_tlsrpt_name(ngx_http_mta_sts_tlsrpt_t *rpt, json_t *root,
     ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL)
          && EVP_DigestUpdate(md, sender, len)
          && EVP_DigestUpdate(md, "", 1)
-         && EVP_DigestUpdate(md, json_string_value(org),
-                             json_string_length(org))
+         && EVP_DigestUpdate(md, js->arena + js->org, js->org_len)
          && EVP_DigestUpdate(md, "", 1)
-         && EVP_DigestUpdate(md, json_string_value(id),
-                             json_string_length(id))
+         && EVP_DigestUpdate(md, js->arena + js->id, js->id_len)
          && EVP_DigestFinal_ex(md, hash, NULL);
 
     EVP_MD_CTX_free(md);

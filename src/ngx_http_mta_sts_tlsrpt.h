@@ -16,7 +16,7 @@
  * SMTP TLS reports (RFC 8460): inflate, parse, check and name one report.
  * This file uses nginx types and macros only, no nginx functions, so that
  * it links into a unit test or a fuzzer without the rest of nginx; it
- * needs zlib, jansson and OpenSSL's libcrypto.
+ * needs zlib and OpenSSL's libcrypto, and parses the JSON itself.
  */
 
 
@@ -28,14 +28,6 @@
 
 /* a real report nests 5 deep: report, policies, policy, details, detail */
 #define NGX_HTTP_MTA_STS_TLSRPT_DEPTH       16
-
-/*
- * jansson may allocate this many bytes per byte of max_json, at most (a
- * real report with many failure-details rows takes 5.2 times its size),
- * and max_json counts as no less than DOM_MIN for this
- */
-#define NGX_HTTP_MTA_STS_TLSRPT_DOM_RATIO   8
-#define NGX_HTTP_MTA_STS_TLSRPT_DOM_MIN     16384
 
 /* text kept for the access log, longer text is cut */
 #define NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX    256
@@ -117,7 +109,7 @@ typedef struct {
     const char                       *reason;   /* why not OK */
     ngx_uint_t                        gzip;
     size_t                            json_size;
-    size_t                            tree_peak;  /* jansson's, at most */
+    size_t                            tree_peak;  /* the parser's memory */
 
     size_t                            organization_len;
     size_t                            report_id_len;
@@ -149,7 +141,6 @@ typedef struct {
 } ngx_http_mta_sts_tlsrpt_t;
 
 
-void ngx_http_mta_sts_tlsrpt_allocator(void);
 void ngx_http_mta_sts_tlsrpt_cleanup(void);
 ngx_int_t ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt);
 

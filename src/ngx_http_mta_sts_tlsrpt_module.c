@@ -113,7 +113,6 @@ static void *ngx_http_mta_sts_tlsrpt_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_mta_sts_tlsrpt_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_mta_sts_tlsrpt_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
-static ngx_int_t ngx_http_mta_sts_tlsrpt_init(ngx_conf_t *cf);
 static ngx_int_t ngx_http_mta_sts_tlsrpt_init_module(ngx_cycle_t *cycle);
 static void ngx_http_mta_sts_tlsrpt_exit_process(ngx_cycle_t *cycle);
 
@@ -161,7 +160,7 @@ static ngx_command_t  ngx_http_mta_sts_tlsrpt_commands[] = {
 
 static ngx_http_module_t  ngx_http_mta_sts_tlsrpt_module_ctx = {
     ngx_http_mta_sts_tlsrpt_add_variables, /* preconfiguration */
-    ngx_http_mta_sts_tlsrpt_init,          /* postconfiguration */
+    NULL,                                  /* postconfiguration */
 
     ngx_http_mta_sts_tlsrpt_create_main_conf, /* create main configuration */
     NULL,                                  /* init main configuration */
@@ -1112,17 +1111,6 @@ ngx_http_mta_sts_tlsrpt_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_ptr_value(conf->domains, prev->domains, NULL);
 
     return NGX_CONF_OK;
-}
-
-
-static ngx_int_t
-ngx_http_mta_sts_tlsrpt_init(ngx_conf_t *cf)
-{
-    /* jansson's allocator, counted against mta_sts_tlsrpt_max_json_size */
-
-    ngx_http_mta_sts_tlsrpt_allocator();
-
-    return NGX_OK;
 }
 
 

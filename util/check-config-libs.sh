@@ -5,12 +5,14 @@
 #
 #   CHECK_CONFIG_THROWAWAY=1 util/check-config-libs.sh
 #
-# Removes libjansson-dev, configures nginx-dev's tree with the module as
-# util/build.sh does, and expects configure to stop with a line that
-# names the library and the Debian package to install; then installs the
-# package again and expects configure to find it.  It removes and
-# installs a package: never run it on a machine that matters, hence the
-# variable.  Prints ok/not ok lines and "config: N passed, N failed".
+# The module needs no library beyond those nginx itself links (zlib,
+# OpenSSL): its TLS report receiver parses JSON itself since it dropped
+# jansson.  Removes libjansson-dev (the library it once needed, so that a
+# stale check for it would show), configures nginx-dev's tree with the
+# module as util/build.sh does, and expects configure to succeed and the
+# module's link line to name no library of its own.  It removes a
+# package: never run it on a machine that matters, hence the variable.
+# Prints ok/not ok lines and "config: N passed, N failed".
 
 set -u
 
@@ -40,26 +42,17 @@ configure() {
         --add-dynamic-module="$top" >"$tmp/configure.log" 2>&1)
 }
 
-apt-get remove -y -qq libjansson-dev >/dev/null
-check "libjansson-dev removed" \
+apt-get remove -y -qq libjansson-dev >/dev/null 2>&1
+check "libjansson-dev not installed" \
     test -z "$(dpkg-query -W -f='${db:Status-Status}' libjansson-dev \
                2>/dev/null | grep -x installed)"
 
 configure
-rc=$?
-check "without libjansson-dev, configure fails" test $rc -ne 0
-check "it says the module needs jansson" \
-    grep -q 'error: the MTA-STS module requires the jansson library' \
-        "$tmp/configure.log"
-check "it names the Debian package" \
-    grep -q 'apt-get install libjansson-dev' "$tmp/configure.log"
-check "it stops before objs/Makefile" test ! -f "$tmp/nginx/objs/Makefile"
-sed -n '/checking for jansson/,$p' "$tmp/configure.log"
-
-apt-get install -y -qq --no-install-recommends libjansson-dev >/dev/null
-configure
-check "with libjansson-dev again, configure succeeds" test $? -eq 0
-check "it finds jansson" \
-    grep -q 'checking for jansson library \.\.\. found' "$tmp/configure.log"
+check "without libjansson-dev, configure succeeds" test $? -eq 0
+check "it writes objs/Makefile" test -f "$tmp/nginx/objs/Makefile"
+check "it checks for no JSON library" \
+    sh -c "! grep -qi 'jansson' '$tmp/configure.log'"
+check "the module links no library of its own" \
+    sh -c "! grep -q -- '-ljansson' '$tmp/nginx/objs/Makefile'"
 
 tap_done config

@@ -12,9 +12,6 @@ pkgs="gcc make nginx nginx-dev libpcre2-dev libssl-dev zlib1g-dev openssl
 # nginx-dev's conf_flags runs dpkg-buildflags (nginx 1.30 and later)
 pkgs="$pkgs dpkg-dev"
 
-# the TLS report receiver parses JSON with jansson
-pkgs="$pkgs libjansson-dev"
-
 if [ "${1:-}" = test ]; then
     # the Test::Nginx runner, a real sender for t/interop, the fuzzer
     pkgs="$pkgs perl libtest-base-perl libtest-longstring-perl

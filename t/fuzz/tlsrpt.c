@@ -32,7 +32,7 @@
  *   - the same body with its size known and a way to read it again (as
  *     nginx gives them) gives the same result and name, or is refused as
  *     too large where it was invalid (it is over max_json, and is now
- *     refused before it is parsed, with nothing given to jansson);
+ *     refused before it is parsed, with nothing given to the parser);
  *   - an accepted plain JSON body, gzip'd here in two members with a
  *     trailing CRLF, gives the same name but for ".gz".
  */
@@ -75,13 +75,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t      max_json, step, n, half;
     u_char     *gz;
     ngx_int_t   rc, rc2;
-
-    static ngx_uint_t  inited;
-
-    if (!inited) {
-        ngx_http_mta_sts_tlsrpt_allocator();
-        inited = 1;
-    }
 
     if (size < 1) {
         return 0;
