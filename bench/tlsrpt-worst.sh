@@ -9,7 +9,10 @@
 # The caps are the defaults (mta_sts_tlsrpt_max_body_size 1m,
 # mta_sts_tlsrpt_max_json_size 10m).  The reports are real in shape
 # (failure-details rows): "largest" is exactly 10 MiB of JSON in under
-# 1 MiB of gzip, stored (201); "over" is 10.7 MB of JSON, refused (413).
+# 1 MiB of gzip, stored (201); "over" is 10.7 MB of JSON, refused (413);
+# "names" is one object of as many distinct names as 1 MiB of gzip holds
+# (the parser's dearest input: each name is kept to find duplicates), not
+# a report (400).
 # Prints and writes to RESULTS (default build/bench-tlsrpt-worst/results.txt):
 #   - the worker's CPU time (utime + stime, /proc) per report, over a
 #     stream of N of each, and per policy request;
@@ -148,6 +151,27 @@ perl -MIO::Compress::Gzip=gzip -e '
     }
     open my $s, ">", "$dir/largest.size" or die;
     print $s "$len ", length($gz), "\n"; close $s;
+    # hostile: one object of as many distinct names as 1 MiB of gzip holds
+    my $size = 5_000_000;
+    while (1) {
+        my $j = q({"x":{);
+        my $i = 0;
+        while (length($j) < $size) {
+            $j .= ($i ? "," : "") . sprintf(q("%x":0), $i);
+            $i++;
+        }
+        $j .= "}}";
+        my $o;
+        gzip(\$j => \$o, -Level => 9, Minimal => 1) or die;
+        if (length($o) <= 1048576) {
+            open my $h, ">", "$dir/names.gz" or die; binmode $h;
+            print $h $o; close $h;
+            open my $s, ">", "$dir/names.size" or die;
+            print $s length($j), " ", length($o), " $i\n"; close $s;
+            last;
+        }
+        $size = int($size * 0.95);
+    }
     ($gz, $len) = report("over", 10_700_000, 0);
     open my $h, ">", "$dir/over.gz" or die; binmode $h; print $h $gz;
     close $h;
@@ -157,6 +181,7 @@ perl -MIO::Compress::Gzip=gzip -e '
 
 read -r largest_json largest_gz < "$dir/raw/largest.size"
 read -r over_json over_gz < "$dir/raw/over.size"
+read -r names_json names_gz names_n < "$dir/raw/names.size"
 [ "$largest_gz" -le 1048576 ] || die "the largest report's gzip is over 1m"
 
 "$nginx" "${nginx_args[@]}" -g "daemon off;" </dev/null \
@@ -244,6 +269,15 @@ c1=$(cpu)
 over_ms=$(awk -v t=$((c1 - c0)) -v k="$tck" -v n="$N" \
           'BEGIN { printf "%.0f", t / k / n * 1000 }')
 
+c0=$(cpu)
+for k in $(seq "$N"); do
+    code=$(post "$dir/raw/names.gz")
+    [ "$code" = 400 ] || die "one object of many names: $code, not 400"
+done
+c1=$(cpu)
+names_ms=$(awk -v t=$((c1 - c0)) -v k="$tck" -v n="$N" \
+           'BEGIN { printf "%.0f", t / k / n * 1000 }')
+
 find "$dir/store" -mindepth 1 -delete
 
 # --- 3. the policy while the largest reports arrive back to back ----------
@@ -288,5 +322,6 @@ ratio=$(awk -v a="$largest_ms" -v p="$policy_us" \
     echo "| a policy request (keep-alive) | ${policy_us} µs |"
     echo "| the largest report the caps allow: $largest_json bytes of JSON in $largest_gz of gzip (201) | ${largest_ms} ms (${ratio} policy requests) |"
     echo "| over the cap: $over_json bytes of JSON in $over_gz of gzip (413) | ${over_ms} ms |"
+    echo "| hostile: one object of $names_n names, $names_json bytes of JSON in $names_gz of gzip (400) | ${names_ms} ms |"
     echo "Policy latency (ms, median / p99 / max): alone $alone_med / $alone_p99 / $alone_max ($alone_n requests); while another client posts the largest reports back to back ($posted of them) $loaded_med / $loaded_p99 / $loaded_max ($loaded_n requests)."
 } | tee "$results"

@@ -1,10 +1,11 @@
 # The largest reports the caps allow, one after another, while another
 # client fetches the policy from the same (single) worker: every report
 # at the JSON cap is stored (201), one byte over it refused (413), the
-# same reports again found stored (200), and every policy request meanwhile gets the policy whole
-# (RFC 8461, section 3.2).  Correctness only: how long the policy waits is
-# a benchmark figure (bench/tlsrpt-worst.sh, in the README), not a timed
-# test.  Plain Test::More: two clients at once.
+# same reports again found stored (200), and every policy request
+# meanwhile gets the policy whole (RFC 8461, section 3.2).  Correctness
+# only: how long the policy waits is a benchmark figure
+# (bench/tlsrpt-worst.sh, in the README), not a timed test.  Plain
+# Test::More: two clients at once.
 
 use strict;
 use warnings;
