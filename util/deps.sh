@@ -54,15 +54,36 @@ for p in $pkgs; do
     fi
 done
 
-[ -z "$missing" ] && exit 0
+# Debian 12's prometheus package holds promtool; from Debian 13 on it is a
+# package of its own: asked of the archive once prometheus is in and the
+# command is still missing
+promtool=""
+
+if [ "${1:-}" = test ] && ! command -v promtool >/dev/null 2>&1; then
+    promtool=promtool
+fi
+
+[ -z "$missing" ] && [ -z "$promtool" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
     echo "missing packages; as root, run:" >&2
-    echo "    apt-get update && apt-get install -y$missing" >&2
+    [ -n "$missing" ] &&
+        echo "    apt-get update && apt-get install -y$missing" >&2
+    [ -n "$promtool" ] &&
+        echo "    then, if promtool is still missing: apt-get install -y" \
+             "promtool" >&2
     exit 1
 fi
 
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+
+if [ -n "$missing" ]; then
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if [ -n "$promtool" ] && ! command -v promtool >/dev/null 2>&1; then
+    echo "installing: promtool"
+    apt-get install -y -qq --no-install-recommends promtool >/dev/null
+fi
