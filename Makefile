@@ -83,6 +83,10 @@ $(BUILD)/unit-cert: t/unit/cert.c src/ngx_http_mta_sts_cert.c \
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/cert.c src/ngx_http_mta_sts_cert.c \
 	    -lcrypto
 
+$(BUILD)/unit-json: t/unit/json.c src/ngx_http_mta_sts_json.c \
+                    src/ngx_http_mta_sts_json.h t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/json.c src/ngx_http_mta_sts_json.c
+
 $(BUILD)/unit-tlsrpt: t/unit/tlsrpt.c src/ngx_http_mta_sts_tlsrpt.c \
                       src/ngx_http_mta_sts_tlsrpt.h \
                       src/ngx_http_mta_sts_json.c \
@@ -116,11 +120,13 @@ $(BUILD)/unit-cache: t/unit/cache.c src/ngx_http_mta_sts_cache.c \
                      src/ngx_http_mta_sts_cache.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/cache.c src/ngx_http_mta_sts_cache.c
 
-unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt \
+unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-json \
+      $(BUILD)/unit-tlsrpt \
       $(BUILD)/unit-repeat $(BUILD)/unit-dns $(BUILD)/unit-status \
       $(BUILD)/unit-cache
 	$(BUILD)/unit
 	$(BUILD)/unit-cert
+	$(BUILD)/unit-json
 	$(BUILD)/unit-tlsrpt
 	$(BUILD)/unit-repeat
 	$(BUILD)/unit-dns
