@@ -398,6 +398,12 @@ ngx_http_mta_sts_json_string(ngx_http_mta_sts_json_t *js)
     ngx_int_t   rc;
     ngx_uint_t  role;
 
+    /* an empty string, before the arena's first byte: an arena for it */
+
+    if (js->arena == NULL && ngx_http_mta_sts_json_room(js, 1) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     s = js->arena + js->start;
     len = js->arena_len - js->start;
 

@@ -372,6 +372,9 @@ main(void)
     ngx_http_mta_sts_json_trim(&js, 1);
     ok(js.arena == NULL && js.entries == NULL && js.buckets == NULL,
        "trim of all frees every buffer", NULL);
+    ok(parse(&whole, T("{\"\":\"\"}"), 0) == NGX_OK
+       && strcmp(whole.log, "{1 n: s: }1 ") == 0,
+       "an empty name first of all, with no arena yet", whole.log);
 
     printf("1..%d\n", tests);
     printf("unit json: %d passed, %d failed\n", tests - failed, failed);
