@@ -214,7 +214,8 @@ ngx_http_mta_sts_json_emit(ngx_http_mta_sts_json_t *js, uint32_t cp)
 
 /*
  * A name of the innermost object: NGX_DECLINED if the object has it
- * already (I-JSON, RFC 7493, section 2.3), else kept for the next names.
+ * already (I-JSON, RFC 7493, section 2.3) or has as many names as the
+ * cap, else kept for the next names.
  * The names of one object are the newest entries of each bucket's chain,
  * and leave it when the object ends.
  */
@@ -229,6 +230,18 @@ ngx_http_mta_sts_json_name(ngx_http_mta_sts_json_t *js, u_char *name,
     ngx_http_mta_sts_json_level_t  *lv;
 
     lv = &js->levels[js->depth - 1];
+
+    /*
+     * a cap on the names of one object: each name is looked up among
+     * its object's, and a hostile sender could choose names that share
+     * a hash (FNV-1a takes no key), which would make the lookups
+     * quadratic in the names
+     */
+
+    if (js->nentries - lv->entries == NGX_HTTP_MTA_STS_JSON_NAMES) {
+        js->reason = "too many names in one JSON object";
+        return NGX_DECLINED;
+    }
 
     /* FNV-1a */
 

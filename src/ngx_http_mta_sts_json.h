@@ -17,8 +17,8 @@
  * It checks all of RFC 8259 and I-JSON (RFC 7493: strict UTF-8, no
  * surrogates, no NUL, no duplicate names in an object, numbers a double
  * or a 64-bit integer can hold), takes only an object or an array at the
- * top (as jansson does), and caps the nesting.  Its verdicts are
- * jansson's but for that cap.
+ * top (as jansson does), and caps the nesting and the names of one
+ * object.  Its verdicts are jansson's but for those two caps.
  *
  * What the caller keeps comes through a handler, by role: a small number
  * the caller gives each value.  The top value has the role given to
@@ -34,6 +34,13 @@
 
 /* a real TLS report nests 5 deep: report, policies, policy, details, row */
 #define NGX_HTTP_MTA_STS_JSON_DEPTH   16
+
+/*
+ * RFC 8460's objects have a dozen members at most; the cap bounds the
+ * work of finding duplicates, which names chosen to share a hash would
+ * make quadratic in the names of one object
+ */
+#define NGX_HTTP_MTA_STS_JSON_NAMES   64
 
 
 typedef struct {

@@ -28,8 +28,9 @@
 #define NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE   2
 #define NGX_HTTP_MTA_STS_TLSRPT_ERROR       3
 
-/* the JSON parser's cap on nesting */
+/* the JSON parser's caps: nesting, and names in one object */
 #define NGX_HTTP_MTA_STS_TLSRPT_DEPTH       NGX_HTTP_MTA_STS_JSON_DEPTH
+#define NGX_HTTP_MTA_STS_TLSRPT_NAMES       NGX_HTTP_MTA_STS_JSON_NAMES
 
 /* text kept for the access log, longer text is cut */
 #define NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX    256

@@ -75,7 +75,7 @@ static char                     big[1 << 20];
 int
 main(void)
 {
-    size_t  i, n;
+    size_t  i, n, m;
     char   *p;
 
     /* RFC 8259, section 2: the grammar; jansson takes no scalar on top */
@@ -292,21 +292,79 @@ main(void)
            T("[{\"a\":1},{\"a\":2}]"), NGX_OK, NULL,
            "[1 {1 n:a i:1 }1 {1 n:a i:2 }1 ]1 ");
 
-    /* many names: distinct ones, then one repeated at the end */
+    /* the names cap: 64 in one object, each object its own count */
+
+    for (n = NGX_HTTP_MTA_STS_JSON_NAMES; n <= NGX_HTTP_MTA_STS_JSON_NAMES + 1;
+         n++)
+    {
+        p = big;
+        p += sprintf(p, "{\"x\":{");
+        for (i = 0; i < n; i++) {
+            p += sprintf(p, "%s\"k%zu\":0", i ? "," : "", i);
+        }
+        p += sprintf(p, "}}");
+
+        if (n == NGX_HTTP_MTA_STS_JSON_NAMES) {
+            ok(parse(&whole, big, p - big, 0) == NGX_OK,
+               "as many names in one object as the cap", NULL);
+
+        } else {
+            ok(parse(&whole, big, p - big, 0) == NGX_DECLINED
+               && js.reason != NULL
+               && strcmp(js.reason, "too many names in one JSON object")
+                  == 0,
+               "one name over the cap: \"too many names in one JSON "
+               "object\"", js.reason);
+        }
+    }
 
     p = big;
     p += sprintf(p, "{");
-    for (i = 0; i < 1000; i++) {
-        p += sprintf(p, "%s\"k%zu\":0", i ? "," : "", i);
+    for (i = 0; i < NGX_HTTP_MTA_STS_JSON_NAMES - 1; i++) {
+        p += sprintf(p, "\"k%zu\":0,", i);
     }
-    n = p - big;
-    p += sprintf(p, "}");
+    p += sprintf(p, "\"k0\":0}");
+    ok(parse(&whole, big, p - big, 0) == NGX_DECLINED
+       && strcmp(js.reason, "not JSON") == 0,
+       "a duplicate as the last name the cap allows", js.reason);
+
+    p = big;
+    p += sprintf(p, "{");
+    for (i = 0; i < NGX_HTTP_MTA_STS_JSON_NAMES - 1; i++) {
+        p += sprintf(p, "\"k%zu\":{", i);
+        for (n = 0; n < NGX_HTTP_MTA_STS_JSON_NAMES; n++) {
+            p += sprintf(p, "%s\"k%zu\":0", n ? "," : "", n);
+        }
+        p += sprintf(p, "},");
+    }
+    p += sprintf(p, "\"last\":[{\"a\":1},{\"a\":1}]}");
     ok(parse(&whole, big, p - big, 0) == NGX_OK,
-       "1000 distinct names in one object", NULL);
-    p = big + n;
-    p += sprintf(p, ",\"k999\":0}");
-    ok(parse(&whole, big, p - big, 0) == NGX_DECLINED,
-       "1000 names and the last again", NULL);
+       "63 objects of 64 names in an object of 64: each counts its own",
+       js.reason);
+
+    /* 15 open objects of 64 names: the name table grows, and rehashes */
+
+    p = big;
+    for (i = 0; i < 15; i++) {
+        p += sprintf(p, "{");
+        for (n = 0; n < NGX_HTTP_MTA_STS_JSON_NAMES - 1; n++) {
+            p += sprintf(p, "\"k%zu\":0,", n);
+        }
+        p += sprintf(p, "\"next\":");
+    }
+    m = p - big;
+    p += sprintf(p, "{\"k0\":0,\"k0\":0}");
+    ok(parse(&whole, big, p - big, 0) == NGX_DECLINED
+       && strcmp(js.reason, "not JSON") == 0,
+       "960 names open: a duplicate in the innermost is found", js.reason);
+    p = big + m;
+    p += sprintf(p, "{\"k0\":0,\"k1\":0}");
+    for (i = 0; i < 15; i++) {
+        *p++ = '}';
+    }
+    ok(parse(&whole, big, p - big, 0) == NGX_OK,
+       "960 names open: names of outer objects are no duplicates",
+       js.reason);
 
     /* the nesting cap */
 
