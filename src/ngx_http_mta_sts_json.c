@@ -76,7 +76,12 @@ static const u_char  ngx_http_mta_sts_json_plain[256] = {
 };
 
 
-void
+/*
+ * NGX_ERROR without memory: the arena is there from the start, so that
+ * an empty first string is an offset in it, not one from NULL
+ */
+
+ngx_int_t
 ngx_http_mta_sts_json_reset(ngx_http_mta_sts_json_t *js,
     ngx_http_mta_sts_json_handler_t *handler, void *data, ngx_uint_t role)
 {
@@ -96,6 +101,12 @@ ngx_http_mta_sts_json_reset(ngx_http_mta_sts_json_t *js,
     }
 
     ngx_http_mta_sts_json_peak(js);
+
+    if (js->arena == NULL) {
+        return ngx_http_mta_sts_json_room(js, 1);
+    }
+
+    return NGX_OK;
 }
 
 
@@ -410,12 +421,6 @@ ngx_http_mta_sts_json_string(ngx_http_mta_sts_json_t *js)
     u_char     *s;
     ngx_int_t   rc;
     ngx_uint_t  role;
-
-    /* an empty string, before the arena's first byte: an arena for it */
-
-    if (js->arena == NULL && ngx_http_mta_sts_json_room(js, 1) != NGX_OK) {
-        return NGX_ERROR;
-    }
 
     s = js->arena + js->start;
     len = js->arena_len - js->start;

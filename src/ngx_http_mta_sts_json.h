@@ -146,10 +146,10 @@ typedef struct {
 
 /*
  * ngx_http_mta_sts_json_feed() and _end(): NGX_OK; NGX_DECLINED, not JSON
- * or over a cap (reason set); NGX_ERROR without memory
+ * or over a cap (reason set); NGX_ERROR without memory, as from _reset()
  */
 
-void ngx_http_mta_sts_json_reset(ngx_http_mta_sts_json_t *js,
+ngx_int_t ngx_http_mta_sts_json_reset(ngx_http_mta_sts_json_t *js,
     ngx_http_mta_sts_json_handler_t *handler, void *data, ngx_uint_t role);
 ngx_int_t ngx_http_mta_sts_json_feed(ngx_http_mta_sts_json_t *js,
     u_char *p, size_t n);

@@ -643,8 +643,14 @@ ngx_http_mta_sts_tlsrpt_parse(ngx_http_mta_sts_tlsrpt_t *rpt)
     rp.first_len = 0;
     rp.policy = NULL;
 
-    ngx_http_mta_sts_json_reset(js, &ngx_http_mta_sts_tlsrpt_handler, &rp,
-                                NGX_HTTP_MTA_STS_R_ROOT);
+    if (ngx_http_mta_sts_json_reset(js, &ngx_http_mta_sts_tlsrpt_handler,
+                                    &rp, NGX_HTTP_MTA_STS_R_ROOT)
+        != NGX_OK)
+    {
+        rpt->reason = "out of memory";
+        rc = NGX_HTTP_MTA_STS_TLSRPT_ERROR;
+        goto done;
+    }
 
     rc = ngx_http_mta_sts_tlsrpt_json(st, js);
 

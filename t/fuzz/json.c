@@ -345,7 +345,9 @@ fuzz_parse(fuzz_record_t *rec, const u_char *p, size_t len, size_t step,
     rec->events = 0;
     rec->skip_x = skip_x;
 
-    ngx_http_mta_sts_json_reset(&js, &fuzz_handler, rec, 1);
+    if (ngx_http_mta_sts_json_reset(&js, &fuzz_handler, rec, 1) != NGX_OK) {
+        abort();
+    }
 
     rc = NGX_OK;
 

@@ -552,7 +552,9 @@ parse(record_t *rec, const char *in, size_t len, size_t step)
     rec->log[0] = '\0';
     rec->kept_len = 0;
 
-    ngx_http_mta_sts_json_reset(&js, &handler, rec, ROLE_ANY);
+    if (ngx_http_mta_sts_json_reset(&js, &handler, rec, ROLE_ANY) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     for (off = 0; off < len; off += n) {
         n = (step && len - off > step) ? step : len - off;
