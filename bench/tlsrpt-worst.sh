@@ -119,42 +119,25 @@ nginx_args=(-p "$dir/" -c conf/nginx.conf -e logs/error.log)
 # N largest reports, each its own report-id (each stores a file), and N
 # over the cap
 
-perl -MIO::Compress::Gzip=gzip -e '
+perl -I"$top/bench" -MTlsrptReport=gz,large,put -e '
     my ($dir, $n, $k) = @ARGV;
     sub report {
         my ($id, $size, $exact) = @_;
-        my $j = q({"organization-name":"Example","date-range":)
+        my $j = large(q({"organization-name":"Example","date-range":)
             . q({"start-datetime":"2024-01-01T00:00:00Z",)
             . q("end-datetime":"2024-01-01T23:59:59Z"},)
             . q("contact-info":"tlsrpt@example.org","report-id":") . $id
             . q(","policies":[{"policy":{"policy-type":"sts",)
-            . q("policy-domain":"example.com"},"failure-details":[);
-        my $tail = q({"result-type":"starttls-not-supported"}]}]});
-        my $i = 0;
-        while (1) {
-            my $row = sprintf(q({"result-type":"certificate-expired",)
-                . q("sending-mta-ip":"198.51.%d.%d",)
-                . q("receiving-mx-hostname":"mx%d.example.com",)
-                . q("receiving-ip":"192.0.2.%d","failed-session-count":%d},),
-                $i / 256 % 256, $i % 256, $i % 7, $i % 250, $i);
-            last if length($j) + length($row) + length($tail) > $size;
-            $j .= $row;
-            $i++;
-        }
-        $j .= " " x ($size - length($j) - length($tail)) if $exact;
-        $j .= $tail;
-        my $o;
-        gzip(\$j => \$o, -Level => 9, Minimal => 1) or die;
-        return ($o, length $j);
+            . q("policy-domain":"example.com"},"failure-details":[),
+            $size, $exact);
+        return (gz($j), length $j);
     }
     my ($gz, $len);
     for my $k (1 .. $n) {
         ($gz, $len) = report("largest-$k", 10 * 1024 * 1024, 1);
-        open my $h, ">", "$dir/largest-$k.gz" or die; binmode $h;
-        print $h $gz; close $h;
+        put("$dir/largest-$k.gz", $gz);
     }
-    open my $s, ">", "$dir/largest.size" or die;
-    print $s "$len ", length($gz), "\n"; close $s;
+    put("$dir/largest.size", "$len " . length($gz) . "\n");
     # hostile: one object of as many distinct names as 1 MiB of gzip holds
     my $size = 5_000_000;
     while (1) {
@@ -165,13 +148,10 @@ perl -MIO::Compress::Gzip=gzip -e '
             $i++;
         }
         $j .= "}}";
-        my $o;
-        gzip(\$j => \$o, -Level => 9, Minimal => 1) or die;
+        my $o = gz($j);
         if (length($o) <= 1048576) {
-            open my $h, ">", "$dir/names.gz" or die; binmode $h;
-            print $h $o; close $h;
-            open my $s, ">", "$dir/names.size" or die;
-            print $s length($j), " ", length($o), " $i\n"; close $s;
+            put("$dir/names.gz", $o);
+            put("$dir/names.size", length($j) . " " . length($o) . " $i\n");
             last;
         }
         $size = int($size * 0.95);
@@ -181,7 +161,7 @@ perl -MIO::Compress::Gzip=gzip -e '
     # 4-byte blocks that take the hash to the same next state, so 2^K
     # names of 4K bytes; K = 17 is as many as the JSON cap holds
     my @c = ("a" .. "z", "A" .. "Z", "0" .. "9");
-    my $h = 2166136261;
+    my $state = 2166136261;
     my @names = ("");
     sub fnv { my ($h, $s) = @_;
               $h = (($h ^ $_) * 16777619) & 0xffffffff for unpack "C*", $s;
@@ -191,28 +171,23 @@ perl -MIO::Compress::Gzip=gzip -e '
         my %seen;
         while (1) {
             my $s = join "", map { $c[rand @c] } 1 .. 4;
-            my $n = fnv($h, $s);
-            if (exists $seen{$n} && $seen{$n} ne $s) {
-                @names = map { ($_ . $seen{$n}, $_ . $s) } @names;
-                $h = $n;
+            my $next = fnv($state, $s);
+            if (exists $seen{$next} && $seen{$next} ne $s) {
+                @names = map { ($_ . $seen{$next}, $_ . $s) } @names;
+                $state = $next;
                 last;
             }
-            $seen{$n} = $s;
+            $seen{$next} = $s;
         }
     }
     my $j = q({"x":{) . join(",", map { qq("$_":0) } @names) . "}}";
-    my $o;
-    gzip(\$j => \$o, -Level => 9, Minimal => 1) or die;
-    open my $ch, ">", "$dir/collide.gz" or die; binmode $ch;
-    print $ch $o; close $ch;
-    open my $cs, ">", "$dir/collide.size" or die;
-    print $cs length($j), " ", length($o), " ", scalar(@names), "\n";
-    close $cs;
+    my $o = gz($j);
+    put("$dir/collide.gz", $o);
+    put("$dir/collide.size",
+        length($j) . " " . length($o) . " " . scalar(@names) . "\n");
     ($gz, $len) = report("over", 10_700_000, 0);
-    open my $h, ">", "$dir/over.gz" or die; binmode $h; print $h $gz;
-    close $h;
-    open $s, ">", "$dir/over.size" or die;
-    print $s "$len ", length($gz), "\n"; close $s;
+    put("$dir/over.gz", $gz);
+    put("$dir/over.size", "$len " . length($gz) . "\n");
 ' "$dir/raw" "$N" "$COLLIDE_K"
 
 read -r largest_json largest_gz < "$dir/raw/largest.size"
