@@ -83,10 +83,17 @@ $(BUILD)/unit-cert: t/unit/cert.c src/ngx_http_mta_sts_cert.c \
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/cert.c src/ngx_http_mta_sts_cert.c \
 	    -lcrypto
 
+$(BUILD)/unit-json: t/unit/json.c src/ngx_http_mta_sts_json.c \
+                    src/ngx_http_mta_sts_json.h t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/json.c src/ngx_http_mta_sts_json.c
+
 $(BUILD)/unit-tlsrpt: t/unit/tlsrpt.c src/ngx_http_mta_sts_tlsrpt.c \
-                      src/ngx_http_mta_sts_tlsrpt.h t/unit/tap.h
+                      src/ngx_http_mta_sts_tlsrpt.h \
+                      src/ngx_http_mta_sts_json.c \
+                      src/ngx_http_mta_sts_json.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/tlsrpt.c \
-	    src/ngx_http_mta_sts_tlsrpt.c -lz -lcrypto
+	    src/ngx_http_mta_sts_tlsrpt.c src/ngx_http_mta_sts_json.c \
+	    -lz -lcrypto
 
 $(BUILD)/unit-repeat: t/unit/repeat.c src/ngx_http_mta_sts_repeat.c \
                       src/ngx_http_mta_sts_repeat.h t/unit/tap.h
@@ -102,20 +109,24 @@ $(BUILD)/unit-dns: t/unit/dns.c src/ngx_http_mta_sts_dns.c \
 $(BUILD)/unit-status: t/unit/status.c src/ngx_http_mta_sts_status.c \
                       src/ngx_http_mta_sts_status.h \
                       src/ngx_http_mta_sts_tlsrpt.c \
-                      src/ngx_http_mta_sts_tlsrpt.h t/unit/tap.h
+                      src/ngx_http_mta_sts_tlsrpt.h \
+                      src/ngx_http_mta_sts_json.c \
+                      src/ngx_http_mta_sts_json.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/status.c \
 	    src/ngx_http_mta_sts_status.c src/ngx_http_mta_sts_tlsrpt.c \
-	    -lz -lcrypto
+	    src/ngx_http_mta_sts_json.c -lz -lcrypto
 
 $(BUILD)/unit-cache: t/unit/cache.c src/ngx_http_mta_sts_cache.c \
                      src/ngx_http_mta_sts_cache.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/cache.c src/ngx_http_mta_sts_cache.c
 
-unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-tlsrpt \
+unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-json \
+      $(BUILD)/unit-tlsrpt \
       $(BUILD)/unit-repeat $(BUILD)/unit-dns $(BUILD)/unit-status \
       $(BUILD)/unit-cache
 	$(BUILD)/unit
 	$(BUILD)/unit-cert
+	$(BUILD)/unit-json
 	$(BUILD)/unit-tlsrpt
 	$(BUILD)/unit-repeat
 	$(BUILD)/unit-dns

@@ -9,7 +9,7 @@
 #include <ngx_http.h>
 #include <ngx_sha1.h>
 #include <ngx_http_mta_sts_policy.h>
-#include <ngx_http_mta_sts_check.h>
+#include <ngx_http_mta_sts_cert_module.h>
 #include <ngx_http_mta_sts_ids.h>
 #include <ngx_http_mta_sts_status_module.h>
 #include <ngx_http_mta_sts_cache.h>
@@ -65,7 +65,7 @@ typedef struct {
     /* a policy with variables: the answers rendered in this worker */
     ngx_http_mta_sts_cache_t   *cache;
 
-    /* what "nginx -t" says about the server: ngx_http_mta_sts_check.c */
+    /* what "nginx -t" says about the server: ngx_http_mta_sts_cert_module.c */
     ngx_http_mta_sts_check_t    check;
 } ngx_http_mta_sts_srv_conf_t;
 

@@ -11,8 +11,10 @@
 # (failure-details rows): "largest" is exactly 10 MiB of JSON in under
 # 1 MiB of gzip, stored (201); "over" is 10.7 MB of JSON, refused (413);
 # "names" is one object of as many distinct names as 1 MiB of gzip holds
-# (the parser's dearest input: each name is kept to find duplicates), not
-# a report (400).
+# (each name is kept to find duplicates), not a report (400); "collide"
+# is one object of 2^COLLIDE_K names that share one hash (the parser's,
+# unkeyed FNV-1a), posted once, not a report (400).  Since the cap of 64
+# names in one object both are refused at their 65th name.
 # Prints and writes to RESULTS (default build/bench-tlsrpt-worst/results.txt):
 #   - the worker's CPU time (utime + stime, /proc) per report, over a
 #     stream of N of each, and per policy request;
@@ -21,7 +23,8 @@
 #     reports back to back: median, 99th percentile and maximum.
 # The worker's CPU time is in clock ticks (10 ms): N reports make it finer.
 #
-# Needs: curl perl awk.  Knobs: BENCH_DIR, BENCH_TLSRPT_PORT (18211), N (10).
+# Needs: curl perl awk.  Knobs: BENCH_DIR, BENCH_TLSRPT_PORT (18211), N (10),
+# COLLIDE_K (17).
 
 set -euo pipefail
 
@@ -38,6 +41,7 @@ dir=$(mkdir -p "${BENCH_DIR:-$top/build/bench-tlsrpt-worst}" \
 results=${3:-$dir/results.txt}
 port=${BENCH_TLSRPT_PORT:-18211}
 N=${N:-10}
+COLLIDE_K=${COLLIDE_K:-17}
 
 die() {
     echo "bench tlsrpt-worst: FAIL: $*" >&2
@@ -115,42 +119,25 @@ nginx_args=(-p "$dir/" -c conf/nginx.conf -e logs/error.log)
 # N largest reports, each its own report-id (each stores a file), and N
 # over the cap
 
-perl -MIO::Compress::Gzip=gzip -e '
-    my ($dir, $n) = @ARGV;
+perl -I"$top/bench" -MTlsrptReport=gz,large,put -e '
+    my ($dir, $n, $k) = @ARGV;
     sub report {
         my ($id, $size, $exact) = @_;
-        my $j = q({"organization-name":"Example","date-range":)
+        my $j = large(q({"organization-name":"Example","date-range":)
             . q({"start-datetime":"2024-01-01T00:00:00Z",)
             . q("end-datetime":"2024-01-01T23:59:59Z"},)
             . q("contact-info":"tlsrpt@example.org","report-id":") . $id
             . q(","policies":[{"policy":{"policy-type":"sts",)
-            . q("policy-domain":"example.com"},"failure-details":[);
-        my $tail = q({"result-type":"starttls-not-supported"}]}]});
-        my $i = 0;
-        while (1) {
-            my $row = sprintf(q({"result-type":"certificate-expired",)
-                . q("sending-mta-ip":"198.51.%d.%d",)
-                . q("receiving-mx-hostname":"mx%d.example.com",)
-                . q("receiving-ip":"192.0.2.%d","failed-session-count":%d},),
-                $i / 256 % 256, $i % 256, $i % 7, $i % 250, $i);
-            last if length($j) + length($row) + length($tail) > $size;
-            $j .= $row;
-            $i++;
-        }
-        $j .= " " x ($size - length($j) - length($tail)) if $exact;
-        $j .= $tail;
-        my $o;
-        gzip(\$j => \$o, -Level => 9, Minimal => 1) or die;
-        return ($o, length $j);
+            . q("policy-domain":"example.com"},"failure-details":[),
+            $size, $exact);
+        return (gz($j), length $j);
     }
     my ($gz, $len);
     for my $k (1 .. $n) {
         ($gz, $len) = report("largest-$k", 10 * 1024 * 1024, 1);
-        open my $h, ">", "$dir/largest-$k.gz" or die; binmode $h;
-        print $h $gz; close $h;
+        put("$dir/largest-$k.gz", $gz);
     }
-    open my $s, ">", "$dir/largest.size" or die;
-    print $s "$len ", length($gz), "\n"; close $s;
+    put("$dir/largest.size", "$len " . length($gz) . "\n");
     # hostile: one object of as many distinct names as 1 MiB of gzip holds
     my $size = 5_000_000;
     while (1) {
@@ -161,27 +148,52 @@ perl -MIO::Compress::Gzip=gzip -e '
             $i++;
         }
         $j .= "}}";
-        my $o;
-        gzip(\$j => \$o, -Level => 9, Minimal => 1) or die;
+        my $o = gz($j);
         if (length($o) <= 1048576) {
-            open my $h, ">", "$dir/names.gz" or die; binmode $h;
-            print $h $o; close $h;
-            open my $s, ">", "$dir/names.size" or die;
-            print $s length($j), " ", length($o), " $i\n"; close $s;
+            put("$dir/names.gz", $o);
+            put("$dir/names.size", length($j) . " " . length($o) . " $i\n");
             last;
         }
         $size = int($size * 0.95);
     }
+    # hostile: one object of names that share one hash, the FNV-1a
+    # that the parser looks names up by for duplicates: K steps of two
+    # 4-byte blocks that take the hash to the same next state, so 2^K
+    # names of 4K bytes; K = 17 is as many as the JSON cap holds
+    my @c = ("a" .. "z", "A" .. "Z", "0" .. "9");
+    my $state = 2166136261;
+    my @names = ("");
+    sub fnv { my ($h, $s) = @_;
+              $h = (($h ^ $_) * 16777619) & 0xffffffff for unpack "C*", $s;
+              $h }
+    srand(1);
+    for (1 .. $k) {
+        my %seen;
+        while (1) {
+            my $s = join "", map { $c[rand @c] } 1 .. 4;
+            my $next = fnv($state, $s);
+            if (exists $seen{$next} && $seen{$next} ne $s) {
+                @names = map { ($_ . $seen{$next}, $_ . $s) } @names;
+                $state = $next;
+                last;
+            }
+            $seen{$next} = $s;
+        }
+    }
+    my $j = q({"x":{) . join(",", map { qq("$_":0) } @names) . "}}";
+    my $o = gz($j);
+    put("$dir/collide.gz", $o);
+    put("$dir/collide.size",
+        length($j) . " " . length($o) . " " . scalar(@names) . "\n");
     ($gz, $len) = report("over", 10_700_000, 0);
-    open my $h, ">", "$dir/over.gz" or die; binmode $h; print $h $gz;
-    close $h;
-    open $s, ">", "$dir/over.size" or die;
-    print $s "$len ", length($gz), "\n"; close $s;
-' "$dir/raw" "$N"
+    put("$dir/over.gz", $gz);
+    put("$dir/over.size", "$len " . length($gz) . "\n");
+' "$dir/raw" "$N" "$COLLIDE_K"
 
 read -r largest_json largest_gz < "$dir/raw/largest.size"
 read -r over_json over_gz < "$dir/raw/over.size"
 read -r names_json names_gz names_n < "$dir/raw/names.size"
+read -r collide_json collide_gz collide_n < "$dir/raw/collide.size"
 [ "$largest_gz" -le 1048576 ] || die "the largest report's gzip is over 1m"
 
 "$nginx" "${nginx_args[@]}" -g "daemon off;" </dev/null \
@@ -278,6 +290,16 @@ c1=$(cpu)
 names_ms=$(awk -v t=$((c1 - c0)) -v k="$tck" -v n="$N" \
            'BEGIN { printf "%.0f", t / k / n * 1000 }')
 
+# once: before the cap on names in one object, it held the worker for
+# minutes
+
+c0=$(cpu)
+code=$(post "$dir/raw/collide.gz")
+[ "$code" = 400 ] || die "names that share a hash: $code, not 400"
+c1=$(cpu)
+collide_ms=$(awk -v t=$((c1 - c0)) -v k="$tck" \
+             'BEGIN { printf "%.0f", t / k * 1000 }')
+
 find "$dir/store" -mindepth 1 -delete
 
 # --- 3. the policy while the largest reports arrive back to back ----------
@@ -323,5 +345,6 @@ ratio=$(awk -v a="$largest_ms" -v p="$policy_us" \
     echo "| the largest report the caps allow: $largest_json bytes of JSON in $largest_gz of gzip (201) | ${largest_ms} ms (${ratio} policy requests) |"
     echo "| over the cap: $over_json bytes of JSON in $over_gz of gzip (413) | ${over_ms} ms |"
     echo "| hostile: one object of $names_n names, $names_json bytes of JSON in $names_gz of gzip (400) | ${names_ms} ms |"
+    echo "| hostile: one object of $collide_n names that share one hash, $collide_json bytes of JSON in $collide_gz of gzip (400, once) | ${collide_ms} ms |"
     echo "Policy latency (ms, median / p99 / max): alone $alone_med / $alone_p99 / $alone_max ($alone_n requests); while another client posts the largest reports back to back ($posted of them) $loaded_med / $loaded_p99 / $loaded_max ($loaded_n requests)."
 } | tee "$results"

@@ -119,7 +119,7 @@ nginx_args=(-p "$dir/" -c conf/nginx.conf -e logs/error.log)
 # script adds a stored member with a unique id), N2 whole reports for
 # callgrind, and a 10 MiB one
 
-perl -MIO::Compress::Gzip=gzip -e '
+perl -I"$top/bench" -MTlsrptReport=gz,large,put -e '
     my ($dir, $n) = @ARGV;
     my $pre = q({"organization-name":"Google Inc.",)
         . q("date-range":{"start-datetime":"2024-02-17T00:00:00Z",)
@@ -135,28 +135,16 @@ perl -MIO::Compress::Gzip=gzip -e '
         . q("sending-mta-ip":"209.85.220.41",)
         . q("receiving-mx-hostname":"mail.example.com",)
         . q("receiving-ip":"192.0.2.25","failed-session-count":3}]}]});
-    sub put { my ($f, $d) = @_; open my $h, ">", $f or die; binmode $h;
-              print $h $d; close $h }
-    sub gz { my $in = shift; my $o; gzip(\$in => \$o, -Level => 9,
-             Minimal => 1) or die; $o }
     put("$dir/prefix.gz", gz($pre));
     put("$dir/suffix.gz", gz($suf));
     put("$dir/one.gz", gz($pre . "2024-02-17T00:00:00Z_example.com" . $suf));
     mkdir "$dir/many";
     put(sprintf("$dir/many/%05d.gz", $_), gz($pre . "cg-$_" . $suf))
         for 1 .. $n;
-    my $big = $pre . "big" . q(","policies":[{"policy":{"policy-type":"sts",)
-        . q("policy-domain":"example.com"},"failure-details":[);
-    my $i = 0;
-    while (length $big < 10_000_000) {
-        $big .= sprintf(q({"result-type":"certificate-expired",)
-            . q("sending-mta-ip":"198.51.%d.%d",)
-            . q("receiving-mx-hostname":"mx%d.example.com",)
-            . q("receiving-ip":"192.0.2.%d","failed-session-count":%d},),
-            $i / 256 % 256, $i % 256, $i % 7, $i % 250, $i);
-        $i++;
-    }
-    $big .= q({"result-type":"starttls-not-supported"}]}]});
+    my $big = large($pre . "big"
+        . q(","policies":[{"policy":{"policy-type":"sts",)
+        . q("policy-domain":"example.com"},"failure-details":[),
+        10_000_000, 0);
     put("$dir/big.json.gz", gz($big));
     put("$dir/big.size", length($big) . "\n");
 ' "$dir/raw" "$N2"

@@ -12,7 +12,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <ngx_http_mta_sts_tlsrpt.h>
-#include <ngx_http_mta_sts_check.h>
+#include <ngx_http_mta_sts_cert_module.h>
 
 
 /* the hooks: a policy answered, a TLS report newly stored */

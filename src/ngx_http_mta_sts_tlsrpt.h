@@ -10,13 +10,15 @@
 
 #include <ngx_config.h>
 #include <ngx_core.h>
+#include <ngx_http_mta_sts_json.h>
 
 
 /*
  * SMTP TLS reports (RFC 8460): inflate, parse, check and name one report.
  * This file uses nginx types and macros only, no nginx functions, so that
  * it links into a unit test or a fuzzer without the rest of nginx; it
- * needs zlib and OpenSSL's libcrypto, and parses the JSON itself.
+ * needs zlib, OpenSSL's libcrypto and the JSON parser of
+ * ngx_http_mta_sts_json.c.
  */
 
 
@@ -26,8 +28,9 @@
 #define NGX_HTTP_MTA_STS_TLSRPT_TOO_LARGE   2
 #define NGX_HTTP_MTA_STS_TLSRPT_ERROR       3
 
-/* a real report nests 5 deep: report, policies, policy, details, detail */
-#define NGX_HTTP_MTA_STS_TLSRPT_DEPTH       16
+/* the JSON parser's caps: nesting, and names in one object */
+#define NGX_HTTP_MTA_STS_TLSRPT_DEPTH       NGX_HTTP_MTA_STS_JSON_DEPTH
+#define NGX_HTTP_MTA_STS_TLSRPT_NAMES       NGX_HTTP_MTA_STS_JSON_NAMES
 
 /* text kept for the access log, longer text is cut */
 #define NGX_HTTP_MTA_STS_TLSRPT_TEXT_MAX    256

@@ -8,8 +8,8 @@
 # nginx tree of `make module` (BUILD, default build), runs two generated
 # inputs at the 64000-byte limit once, copies t/fuzz/corpus to a scratch
 # directory (the committed corpus never grows) and fuzzes for FUZZ_SECONDS;
-# then runs t/fuzz/tlsrpt.sh and t/fuzz/dns.sh.  What the targets share
-# is t/fuzz/lib.sh.
+# then runs t/fuzz/json.sh, tlsrpt.sh, dns.sh and cache.sh.  What the
+# targets share is t/fuzz/lib.sh.
 # A crash leaves its input in build/fuzz/crash-*; the exit status is then
 # non-zero.  Skips (status 0) only when clang cannot build a libFuzzer
 # target at all (Debian: clang, libclang-rt-dev); FUZZ_REQUIRED=1 makes
@@ -81,6 +81,9 @@ fi
 fuzz_run policy "$out/last.log" -max_len=4096 -dict=t/fuzz/policy.dict \
     "$work/corpus"
 fuzz_finish policy "$out/last.log" fuzz:
+
+# the JSON parser of the TLS reports, the same seconds
+bash t/fuzz/json.sh || exit 1
 
 # the TLS report logic, the same seconds
 bash t/fuzz/tlsrpt.sh || exit 1

@@ -17,6 +17,7 @@ label=fuzz:
 mkdir -p "$out" || exit 1
 
 fuzz_build_ngx tlsrpt t/fuzz/tlsrpt.c src/ngx_http_mta_sts_tlsrpt.c \
+    src/ngx_http_mta_sts_json.c \
     -lz -lcrypto
 fuzz_scratch run-tlsrpt t/fuzz/corpus-tlsrpt
 

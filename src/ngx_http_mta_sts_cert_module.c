@@ -7,7 +7,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include <ngx_http_mta_sts_check.h>
+#include <ngx_http_mta_sts_cert_module.h>
 
 #if (NGX_HTTP_SSL)
 #include <ngx_http_mta_sts_cert.h>

@@ -4,8 +4,8 @@
  */
 
 
-#ifndef _NGX_HTTP_MTA_STS_CHECK_H_INCLUDED_
-#define _NGX_HTTP_MTA_STS_CHECK_H_INCLUDED_
+#ifndef _NGX_HTTP_MTA_STS_CERT_MODULE_H_INCLUDED_
+#define _NGX_HTTP_MTA_STS_CERT_MODULE_H_INCLUDED_
 
 
 #include <ngx_config.h>
@@ -78,4 +78,4 @@ ngx_int_t ngx_http_mta_sts_check(ngx_conf_t *cf, ngx_uint_t ctx_index,
 void ngx_http_mta_sts_check_expiry(ngx_log_t *log, ngx_array_t *expiry);
 
 
-#endif /* _NGX_HTTP_MTA_STS_CHECK_H_INCLUDED_ */
+#endif /* _NGX_HTTP_MTA_STS_CERT_MODULE_H_INCLUDED_ */
