@@ -83,7 +83,7 @@ static ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 static ngx_int_t ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
     ngx_uint_t mode, ngx_str_t *key, ngx_uint_t n, uint64_t hash,
-    ngx_http_mta_sts_answer_t **answer);
+    uint64_t where, ngx_http_mta_sts_answer_t **answer);
 static void ngx_http_mta_sts_cache_cleanup(void *data);
 static ngx_int_t ngx_http_mta_sts_value(ngx_http_request_t *r,
     ngx_http_mta_sts_value_t *v, ngx_str_t *value);
@@ -475,7 +475,7 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 {
     char                       *reason;
     u_char                     *p;
-    uint64_t                    hash;
+    uint64_t                    hash, where;
     ngx_int_t                   mode;
     ngx_str_t                   value, bad, *key;
     ngx_uint_t                  i, n;
@@ -535,14 +535,31 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
                                   * sizeof(ngx_http_mta_sts_cache_entry_t *),
                                   r->connection->log);
 
+        if (cache->table) {
+            /* without a memo, every lookup hashes the values */
+
+            cache->memo = ngx_calloc(NGX_HTTP_MTA_STS_CACHE_MEMO
+                                     * sizeof(ngx_http_mta_sts_cache_memo_t),
+                                     r->connection->log);
+        }
+
         cache->seed = ((uint64_t) ngx_random() << 32) ^ ngx_random()
                       ^ (uint64_t) (uintptr_t) cache->table;
+    }
+
+    where = ngx_http_mta_sts_cache_where(cache->seed, key, n);
+
+    e = ngx_http_mta_sts_cache_recall(cache, where, mscf->mode, key, n);
+    if (e) {
+        *answer = &e->answer;
+        return NGX_OK;
     }
 
     hash = ngx_http_mta_sts_cache_hash(cache->seed, mscf->mode, key, n);
 
     e = ngx_http_mta_sts_cache_find(cache, hash, mscf->mode, key, n);
     if (e) {
+        ngx_http_mta_sts_cache_remember(cache, where, e);
         *answer = &e->answer;
         return NGX_OK;
     }
@@ -597,7 +614,7 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     }
 
     if (ngx_http_mta_sts_cache_answer(r, cache, &policy, mscf->mode, key, n,
-                                      hash, answer)
+                                      hash, where, answer)
         == NGX_OK)
     {
         return NGX_OK;
@@ -630,7 +647,7 @@ static ngx_int_t
 ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
     ngx_uint_t mode, ngx_str_t *key, ngx_uint_t n, uint64_t hash,
-    ngx_http_mta_sts_answer_t **answer)
+    uint64_t where, ngx_http_mta_sts_answer_t **answer)
 {
     u_char                          *p, *body;
     size_t                           size;
@@ -660,6 +677,8 @@ ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
         ngx_free(old);
     }
 
+    ngx_http_mta_sts_cache_remember(cache, where, e);
+
     *answer = &e->answer;
 
     return NGX_OK;
@@ -687,6 +706,11 @@ ngx_http_mta_sts_cache_cleanup(void *data)
 
     ngx_free(cache->table);
     cache->table = NULL;
+
+    if (cache->memo) {
+        ngx_free(cache->memo);
+        cache->memo = NULL;
+    }
 }
 
 
