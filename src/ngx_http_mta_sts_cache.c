@@ -17,6 +17,8 @@ static ngx_http_mta_sts_cache_entry_t **ngx_http_mta_sts_cache_bucket(
 static ngx_inline ngx_uint_t ngx_http_mta_sts_cache_equal(
     ngx_http_mta_sts_cache_entry_t *e, ngx_uint_t mode, ngx_str_t *values,
     ngx_uint_t n);
+static ngx_inline uint64_t ngx_http_mta_sts_cache_mix(uint64_t seed,
+    ngx_str_t *values, ngx_uint_t n);
 
 
 /*
@@ -332,11 +334,12 @@ ngx_http_mta_sts_cache_insert(ngx_http_mta_sts_cache_t *cache,
 /*
  * The memo's hash: of the values' addresses and lengths, not of their
  * bytes, from the cache's seed; the low bits choose the set, the high
- * ones are the tag.
+ * ones are the tag.  Inline: it is most of a lookup that the memo
+ * answers.
  */
 
-uint64_t
-ngx_http_mta_sts_cache_where(uint64_t seed, ngx_str_t *values, ngx_uint_t n)
+static ngx_inline uint64_t
+ngx_http_mta_sts_cache_mix(uint64_t seed, ngx_str_t *values, ngx_uint_t n)
 {
     uint64_t    h;
     ngx_uint_t  i;
@@ -344,39 +347,47 @@ ngx_http_mta_sts_cache_where(uint64_t seed, ngx_str_t *values, ngx_uint_t n)
     h = seed;
 
     for (i = 0; i < n; i++) {
-        h = (h ^ (uintptr_t) values[i].data) * 0x9e3779b97f4a7c15ULL;
-        h = (h ^ values[i].len) * 0x9e3779b97f4a7c15ULL;
+        h = (h ^ (uintptr_t) values[i].data ^ values[i].len)
+            * 0x9e3779b97f4a7c15ULL;
     }
 
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 32;
+    return h ^ (h >> 29);
+}
 
-    return h;
+
+uint64_t
+ngx_http_mta_sts_cache_where(uint64_t seed, ngx_str_t *values, ngx_uint_t n)
+{
+    return ngx_http_mta_sts_cache_mix(seed, values, n);
 }
 
 
 /*
  * The entry that values at these addresses found last, if it holds these
  * values still; NULL otherwise (then ngx_http_mta_sts_cache_find()).
+ * *where is for ngx_http_mta_sts_cache_remember().
  */
 
 ngx_http_mta_sts_cache_entry_t *
 ngx_http_mta_sts_cache_recall(ngx_http_mta_sts_cache_t *cache,
-    uint64_t where, ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n)
+    ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n, uint64_t *where)
 {
     uint32_t                          tag;
+    uint64_t                          h;
     ngx_uint_t                        w;
     ngx_http_mta_sts_cache_memo_t    *set;
     ngx_http_mta_sts_cache_entry_t   *e;
+
+    h = ngx_http_mta_sts_cache_mix(cache->seed, values, n);
+    *where = h;
 
     if (cache->memo == NULL) {
         return NULL;
     }
 
-    set = &cache->memo[(where & (NGX_HTTP_MTA_STS_CACHE_SETS - 1))
+    set = &cache->memo[(h & (NGX_HTTP_MTA_STS_CACHE_SETS - 1))
                        * NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS];
-    tag = (uint32_t) (where >> 32);
+    tag = (uint32_t) (h >> 32);
 
     for (w = 0; w < NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS; w++) {
         if (set[w].tag != tag || set[w].slot == 0) {

@@ -112,8 +112,8 @@ ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_insert(
 uint64_t ngx_http_mta_sts_cache_where(uint64_t seed, ngx_str_t *values,
     ngx_uint_t n);
 ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_recall(
-    ngx_http_mta_sts_cache_t *cache, uint64_t where, ngx_uint_t mode,
-    ngx_str_t *values, ngx_uint_t n);
+    ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode, ngx_str_t *values,
+    ngx_uint_t n, uint64_t *where);
 void ngx_http_mta_sts_cache_remember(ngx_http_mta_sts_cache_t *cache,
     uint64_t where, ngx_http_mta_sts_cache_entry_t *entry);
 

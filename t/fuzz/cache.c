@@ -83,8 +83,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 'F':
             n = ngx_http_mta_sts_fuzz_key(&p, last, &mode, values, scratch);
 
-            where = ngx_http_mta_sts_cache_where(cache.seed, values, n);
-            e = ngx_http_mta_sts_cache_recall(&cache, where, mode, values, n);
+            e = ngx_http_mta_sts_cache_recall(&cache, mode, values, n,
+                                              &where);
 
             if (e) {
                 ngx_http_mta_sts_fuzz_check(e, mode, values, n);
@@ -184,7 +184,7 @@ ngx_http_mta_sts_fuzz_add(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode,
 {
     u_char                          *p, *body;
     size_t                           size;
-    uint64_t                         hash;
+    uint64_t                         hash, where;
     ngx_http_mta_sts_cache_entry_t  *e, *old;
 
     size = ngx_http_mta_sts_cache_size(values, n, 8);
@@ -222,10 +222,9 @@ ngx_http_mta_sts_fuzz_add(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode,
     /* an entry just added is found, and is itself, by both ways */
 
     if (ngx_http_mta_sts_cache_find(cache, hash, mode, values, n) != e
-        || ngx_http_mta_sts_cache_recall(cache,
-               ngx_http_mta_sts_cache_where(cache->seed, values, n),
-               mode, values, n)
-           != e)
+        || ngx_http_mta_sts_cache_recall(cache, mode, values, n, &where)
+           != e
+        || where != ngx_http_mta_sts_cache_where(cache->seed, values, n))
     {
         abort();
     }

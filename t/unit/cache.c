@@ -296,11 +296,17 @@ static ngx_http_mta_sts_cache_entry_t *
 recall(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode, ngx_str_t *values,
     ngx_uint_t n)
 {
-    uint64_t  where;
+    uint64_t                         where;
+    ngx_http_mta_sts_cache_entry_t  *e;
 
-    where = ngx_http_mta_sts_cache_where(cache->seed, values, n);
+    e = ngx_http_mta_sts_cache_recall(cache, mode, values, n, &where);
 
-    return ngx_http_mta_sts_cache_recall(cache, where, mode, values, n);
+    if (where != ngx_http_mta_sts_cache_where(cache->seed, values, n)) {
+        printf("# recall and where disagree\n");
+        exit(1);
+    }
+
+    return e;
 }
 
 
