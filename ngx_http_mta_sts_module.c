@@ -71,9 +71,10 @@ typedef struct {
 
 
 static ngx_int_t ngx_http_mta_sts_handler(ngx_http_request_t *r);
+static ngx_inline uint64_t ngx_http_mta_sts_word(u_char *p);
 static ngx_int_t ngx_http_mta_sts_send(ngx_http_request_t *r,
     ngx_http_mta_sts_answer_t *answer, ngx_uint_t cached);
-static ngx_int_t ngx_http_mta_sts_keep(ngx_http_request_t *r,
+static ngx_inline ngx_int_t ngx_http_mta_sts_keep(ngx_http_request_t *r,
     ngx_table_elt_t *h, ngx_buf_t *b);
 static ngx_int_t ngx_http_mta_sts_not_allowed(ngx_http_request_t *r);
 static ngx_table_elt_t *ngx_http_mta_sts_add_header(ngx_http_request_t *r,
@@ -83,9 +84,9 @@ static ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 static ngx_int_t ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
     ngx_uint_t mode, ngx_str_t *key, ngx_uint_t n, uint64_t hash,
-    ngx_http_mta_sts_answer_t **answer);
+    uint64_t where, ngx_http_mta_sts_answer_t **answer);
 static void ngx_http_mta_sts_cache_cleanup(void *data);
-static ngx_int_t ngx_http_mta_sts_value(ngx_http_request_t *r,
+static ngx_inline ngx_int_t ngx_http_mta_sts_value(ngx_http_request_t *r,
     ngx_http_mta_sts_value_t *v, ngx_str_t *value);
 
 static ngx_int_t ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
@@ -259,9 +260,13 @@ static ngx_str_t  ngx_http_mta_sts_methods = ngx_string("GET, HEAD");
 static ngx_int_t
 ngx_http_mta_sts_handler(ngx_http_request_t *r)
 {
+    u_char                       *p;
     ngx_int_t                     rc;
     ngx_http_mta_sts_answer_t    *answer;
     ngx_http_mta_sts_srv_conf_t  *mscf;
+
+    static u_char                 uri[] = NGX_HTTP_MTA_STS_URI;
+    static u_char                 prefix[] = NGX_HTTP_MTA_STS_HOST_PREFIX;
 
     mscf = ngx_http_get_module_srv_conf(r, ngx_http_mta_sts_module);
 
@@ -269,21 +274,25 @@ ngx_http_mta_sts_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
+    /*
+     * the URI and the host's prefix compared eight bytes a step with the
+     * constants, no call: every request to a server with a policy pays
+     * this; the host is already validated and lowercased by nginx
+     */
+
+    p = r->uri.data;
+
     if (r->uri.len != sizeof(NGX_HTTP_MTA_STS_URI) - 1
-        || ngx_strncmp(r->uri.data, NGX_HTTP_MTA_STS_URI,
-                       sizeof(NGX_HTTP_MTA_STS_URI) - 1)
-           != 0)
+        || ngx_http_mta_sts_word(p) != ngx_http_mta_sts_word(uri)
+        || ngx_http_mta_sts_word(p + 8) != ngx_http_mta_sts_word(uri + 8)
+        || ngx_http_mta_sts_word(p + 16) != ngx_http_mta_sts_word(uri + 16))
     {
         return NGX_DECLINED;
     }
 
-    /* the host is already validated and lowercased by nginx */
-
     if (r->headers_in.server.len <= sizeof(NGX_HTTP_MTA_STS_HOST_PREFIX) - 1
-        || ngx_strncmp(r->headers_in.server.data,
-                       NGX_HTTP_MTA_STS_HOST_PREFIX,
-                       sizeof(NGX_HTTP_MTA_STS_HOST_PREFIX) - 1)
-           != 0)
+        || ngx_http_mta_sts_word(r->headers_in.server.data)
+           != ngx_http_mta_sts_word(prefix))
     {
         return NGX_DECLINED;
     }
@@ -305,6 +314,19 @@ ngx_http_mta_sts_handler(ngx_http_request_t *r)
     ngx_http_mta_sts_status_fetched(r);
 
     return ngx_http_mta_sts_send(r, answer, answer != &mscf->answer);
+}
+
+
+/* eight bytes as one word, for a compare with no call */
+
+static ngx_inline uint64_t
+ngx_http_mta_sts_word(u_char *p)
+{
+    uint64_t  w;
+
+    ngx_memcpy(&w, p, 8);
+
+    return w;
 }
 
 
@@ -382,7 +404,7 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
  * are done here and copy nothing.
  */
 
-static ngx_int_t
+static ngx_inline ngx_int_t
 ngx_http_mta_sts_keep(ngx_http_request_t *r, ngx_table_elt_t *h,
     ngx_buf_t *b)
 {
@@ -475,7 +497,7 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 {
     char                       *reason;
     u_char                     *p;
-    uint64_t                    hash;
+    uint64_t                    hash, where;
     ngx_int_t                   mode;
     ngx_str_t                   value, bad, *key;
     ngx_uint_t                  i, n;
@@ -535,14 +557,29 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
                                   * sizeof(ngx_http_mta_sts_cache_entry_t *),
                                   r->connection->log);
 
+        if (cache->table) {
+            /* without a memo, every lookup hashes the values */
+
+            cache->memo = ngx_calloc(NGX_HTTP_MTA_STS_CACHE_MEMO
+                                     * sizeof(ngx_http_mta_sts_cache_memo_t),
+                                     r->connection->log);
+        }
+
         cache->seed = ((uint64_t) ngx_random() << 32) ^ ngx_random()
                       ^ (uint64_t) (uintptr_t) cache->table;
+    }
+
+    e = ngx_http_mta_sts_cache_recall(cache, mscf->mode, key, n, &where);
+    if (e) {
+        *answer = &e->answer;
+        return NGX_OK;
     }
 
     hash = ngx_http_mta_sts_cache_hash(cache->seed, mscf->mode, key, n);
 
     e = ngx_http_mta_sts_cache_find(cache, hash, mscf->mode, key, n);
     if (e) {
+        ngx_http_mta_sts_cache_remember(cache, where, e);
         *answer = &e->answer;
         return NGX_OK;
     }
@@ -597,7 +634,7 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     }
 
     if (ngx_http_mta_sts_cache_answer(r, cache, &policy, mscf->mode, key, n,
-                                      hash, answer)
+                                      hash, where, answer)
         == NGX_OK)
     {
         return NGX_OK;
@@ -630,7 +667,7 @@ static ngx_int_t
 ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
     ngx_uint_t mode, ngx_str_t *key, ngx_uint_t n, uint64_t hash,
-    ngx_http_mta_sts_answer_t **answer)
+    uint64_t where, ngx_http_mta_sts_answer_t **answer)
 {
     u_char                          *p, *body;
     size_t                           size;
@@ -660,6 +697,8 @@ ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
         ngx_free(old);
     }
 
+    ngx_http_mta_sts_cache_remember(cache, where, e);
+
     *answer = &e->answer;
 
     return NGX_OK;
@@ -687,10 +726,15 @@ ngx_http_mta_sts_cache_cleanup(void *data)
 
     ngx_free(cache->table);
     cache->table = NULL;
+
+    if (cache->memo) {
+        ngx_free(cache->memo);
+        cache->memo = NULL;
+    }
 }
 
 
-static ngx_int_t
+static ngx_inline ngx_int_t
 ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
     ngx_str_t *value)
 {

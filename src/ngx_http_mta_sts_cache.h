@@ -29,6 +29,19 @@
  * values sent once by a client replace each other, and not the answers
  * in use: each new value replaces at most one entry, and not one used in
  * between.
+ *
+ * In front of it, a memo of where the values were: the addresses and
+ * lengths of the last values that found each entry, in
+ * NGX_HTTP_MTA_STS_CACHE_SETS sets of NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS
+ * (256 KB).  A value from a map is the map's own text, at the same
+ * address for every request to a domain, so the memo finds its entry
+ * without hashing the values.  The memo only says where to look: the
+ * values are compared with the entry's own all the same, so values at the
+ * same address with other bytes (a header read into the same place of
+ * another request's buffer) never find an answer not theirs.  It holds
+ * table positions, not entries: an entry replaced leaves nothing behind
+ * to free.  Values a client sends can displace memo ways, which costs a
+ * hash and a lookup in the table, not the entries.
  */
 
 
@@ -37,6 +50,11 @@
 #define NGX_HTTP_MTA_STS_CACHE_ENTRIES                                       \
     (NGX_HTTP_MTA_STS_CACHE_BUCKETS * NGX_HTTP_MTA_STS_CACHE_WAYS)
 #define NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX  1024
+
+#define NGX_HTTP_MTA_STS_CACHE_SETS       8192
+#define NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS  4
+#define NGX_HTTP_MTA_STS_CACHE_MEMO                                          \
+    (NGX_HTTP_MTA_STS_CACHE_SETS * NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS)
 
 
 /* a rendered policy */
@@ -51,11 +69,20 @@ typedef struct {
 typedef struct {
     uint64_t                    hash;
     ngx_uint_t                  used;        /* CLOCK's reference bit */
+    ngx_uint_t                  slot;        /* its place in the table */
     ngx_uint_t                  mode;
     ngx_uint_t                  nvalues;
     ngx_str_t                  *values;
     ngx_http_mta_sts_answer_t   answer;
 } ngx_http_mta_sts_cache_entry_t;
+
+
+/* a memo way: where values found an entry last */
+
+typedef struct {
+    uint32_t                    tag;         /* of the values' addresses */
+    uint32_t                    slot;        /* in the table + 1, or 0 */
+} ngx_http_mta_sts_cache_memo_t;
 
 
 typedef struct {
@@ -64,6 +91,9 @@ typedef struct {
     ngx_uint_t                         hand;      /* where CLOCK begins */
     /* NGX_HTTP_MTA_STS_CACHE_ENTRIES, NULL until the first entry */
     ngx_http_mta_sts_cache_entry_t   **table;
+    /* NGX_HTTP_MTA_STS_CACHE_MEMO, NULL when there is none */
+    ngx_http_mta_sts_cache_memo_t     *memo;
+    ngx_uint_t                         memo_hand; /* the way replaced */
 } ngx_http_mta_sts_cache_t;
 
 
@@ -79,6 +109,13 @@ ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_init_entry(u_char *p,
     u_char **body);
 ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_insert(
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_cache_entry_t *entry);
+uint64_t ngx_http_mta_sts_cache_where(uint64_t seed, ngx_str_t *values,
+    ngx_uint_t n);
+ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_recall(
+    ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode, ngx_str_t *values,
+    ngx_uint_t n, uint64_t *where);
+void ngx_http_mta_sts_cache_remember(ngx_http_mta_sts_cache_t *cache,
+    uint64_t where, ngx_http_mta_sts_cache_entry_t *entry);
 
 
 #endif /* _NGX_HTTP_MTA_STS_CACHE_H_INCLUDED_ */

@@ -7,13 +7,17 @@
 /*
  * libFuzzer target for src/ngx_http_mta_sts_cache.c: the input is a list
  * of operations on one cache; whatever they are, a lookup finds only an
- * entry of exactly its values, an entry just added is found, and the
- * entries never outnumber the bound.  An entry the cache gives back is
- * freed, so ASan sees any entry lost or freed twice.
+ * entry of exactly its values, by the memo or by the table, an entry just
+ * added is found, and the entries never outnumber the bound.  An entry
+ * the cache gives back is freed, so ASan sees any entry lost or freed
+ * twice, or the memo reading one freed.
  *
  *   'I' MODE N (LEN BYTES){N}   add these values, unless found
  *   'F' MODE N (LEN BYTES){N}   look them up
  *   'M' COUNT                   add COUNT * 64 values of their own
+ *
+ * MODE's high bit copies the values into one scratch buffer first: other
+ * bytes at the addresses the memo remembers.
  */
 
 
@@ -30,7 +34,8 @@
 
 
 static ngx_uint_t ngx_http_mta_sts_fuzz_key(const uint8_t **p,
-    const uint8_t *last, ngx_uint_t *mode, ngx_str_t *values);
+    const uint8_t *last, ngx_uint_t *mode, ngx_str_t *values,
+    u_char *scratch);
 static void ngx_http_mta_sts_fuzz_add(ngx_http_mta_sts_cache_t *cache,
     ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n, ngx_uint_t *live);
 static void ngx_http_mta_sts_fuzz_check(ngx_http_mta_sts_cache_entry_t *e,
@@ -41,9 +46,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     u_char                           buf[32];
-    uint64_t                         hash;
+    u_char                           scratch[NGX_HTTP_MTA_STS_FUZZ_VALUES
+                                             * 32];
+    uint64_t                         hash, where;
     ngx_str_t                        values[NGX_HTTP_MTA_STS_FUZZ_VALUES];
-    ngx_uint_t                       mode, n, i, count, live, serial;
+    ngx_uint_t                       op, mode, n, i, count, live, serial;
     const uint8_t                   *p, *last;
     ngx_http_mta_sts_cache_t         cache;
     ngx_http_mta_sts_cache_entry_t  *e;
@@ -55,24 +62,43 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
+    cache.memo = calloc(NGX_HTTP_MTA_STS_CACHE_MEMO,
+                        sizeof(ngx_http_mta_sts_cache_memo_t));
+    if (cache.memo == NULL) {
+        free(cache.table);
+        return 0;
+    }
+
     live = 0;
     serial = 0;
     p = data;
     last = data + size;
 
     while (p < last) {
-        switch (*p++) {
+        op = *p++;
+
+        switch (op) {
 
         case 'I':
         case 'F':
-            n = ngx_http_mta_sts_fuzz_key(&p, last, &mode, values);
+            n = ngx_http_mta_sts_fuzz_key(&p, last, &mode, values, scratch);
+
+            e = ngx_http_mta_sts_cache_recall(&cache, mode, values, n,
+                                              &where);
+
+            if (e) {
+                ngx_http_mta_sts_fuzz_check(e, mode, values, n);
+                break;
+            }
+
             hash = ngx_http_mta_sts_cache_hash(cache.seed, mode, values, n);
             e = ngx_http_mta_sts_cache_find(&cache, hash, mode, values, n);
 
             if (e) {
                 ngx_http_mta_sts_fuzz_check(e, mode, values, n);
+                ngx_http_mta_sts_cache_remember(&cache, where, e);
 
-            } else if (p[-1] == 'I' || (p < last && (*p & 1))) {
+            } else if (op == 'I' || (p < last && (*p & 1))) {
                 ngx_http_mta_sts_fuzz_add(&cache, mode, values, n, &live);
             }
 
@@ -113,6 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     free(cache.table);
+    free(cache.memo);
 
     return 0;
 }
@@ -120,12 +147,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 static ngx_uint_t
 ngx_http_mta_sts_fuzz_key(const uint8_t **p, const uint8_t *last,
-    ngx_uint_t *mode, ngx_str_t *values)
+    ngx_uint_t *mode, ngx_str_t *values, u_char *scratch)
 {
     size_t      len;
-    ngx_uint_t  n, i;
+    ngx_uint_t  n, i, copy;
 
-    *mode = (*p < last) ? *(*p)++ % 5 : 0;
+    copy = (*p < last) && (**p & 0x80);
+    *mode = (*p < last) ? (*(*p)++ & 0x7f) % 5 : 0;
     n = (*p < last) ? *(*p)++ % NGX_HTTP_MTA_STS_FUZZ_VALUES + 1 : 1;
 
     for (i = 0; i < n; i++) {
@@ -138,6 +166,12 @@ ngx_http_mta_sts_fuzz_key(const uint8_t **p, const uint8_t *last,
         values[i].data = (u_char *) *p;
         values[i].len = len;
         *p += len;
+
+        if (copy) {
+            values[i].data = ngx_cpymem(scratch + i * 32, values[i].data,
+                                        len)
+                             - len;
+        }
     }
 
     return n;
@@ -150,7 +184,7 @@ ngx_http_mta_sts_fuzz_add(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode,
 {
     u_char                          *p, *body;
     size_t                           size;
-    uint64_t                         hash;
+    uint64_t                         hash, where;
     ngx_http_mta_sts_cache_entry_t  *e, *old;
 
     size = ngx_http_mta_sts_cache_size(values, n, 8);
@@ -173,6 +207,9 @@ ngx_http_mta_sts_fuzz_add(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode,
     old = ngx_http_mta_sts_cache_insert(cache, e);
     (*live)++;
 
+    ngx_http_mta_sts_cache_remember(cache,
+        ngx_http_mta_sts_cache_where(cache->seed, values, n), e);
+
     if (old) {
         if (old == e) {
             abort();
@@ -182,9 +219,13 @@ ngx_http_mta_sts_fuzz_add(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode,
         (*live)--;
     }
 
-    /* an entry just added is found, and is itself */
+    /* an entry just added is found, and is itself, by both ways */
 
-    if (ngx_http_mta_sts_cache_find(cache, hash, mode, values, n) != e) {
+    if (ngx_http_mta_sts_cache_find(cache, hash, mode, values, n) != e
+        || ngx_http_mta_sts_cache_recall(cache, mode, values, n, &where)
+           != e
+        || where != ngx_http_mta_sts_cache_where(cache->seed, values, n))
+    {
         abort();
     }
 }

@@ -8,8 +8,10 @@
  * Unit tests of src/ngx_http_mta_sts_cache.c: the answers of policies
  * from variables, keyed by the values.  Never an answer for other values;
  * 10,000 domains all fit; no more entries than the bound whatever comes;
- * answers in use outlive a flood of values sent once.  Prints a TAP line
- * a check and exits non-zero on any failure.
+ * answers in use outlive a flood of values sent once.  The memo in front
+ * of it: values at the same addresses find their entry without a hash,
+ * other bytes at those addresses never do, nor values whose entry was
+ * replaced.  Prints a TAP line a check and exits non-zero on any failure.
  */
 
 
@@ -27,7 +29,14 @@ static ngx_http_mta_sts_cache_entry_t *add(ngx_http_mta_sts_cache_t *cache,
     ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n);
 static ngx_http_mta_sts_cache_entry_t *find(ngx_http_mta_sts_cache_t *cache,
     ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n);
+static ngx_http_mta_sts_cache_entry_t *recall(
+    ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode, ngx_str_t *values,
+    ngx_uint_t n);
+static ngx_uint_t holds(ngx_http_mta_sts_cache_entry_t *e, ngx_uint_t mode,
+    ngx_str_t *values, ngx_uint_t n);
 static void key(ngx_str_t *v, u_char *buf, const char *fmt, ngx_uint_t i);
+static void test_compare(ngx_http_mta_sts_cache_t *cache);
+static void test_memo(void);
 
 
 static ngx_uint_t  live, evicted;
@@ -52,8 +61,22 @@ main(void)
     key(&v[0], b1, "mail.d%05lu.example", 1);
     ok(find(&cache, 3, v, 1) == NULL, "no table - nothing found", "");
 
+    ok(recall(&cache, 3, v, 1) == NULL, "no memo - nothing recalled", "");
+
     cache.table = calloc(NGX_HTTP_MTA_STS_CACHE_ENTRIES, sizeof(void *));
     if (cache.table == NULL) {
+        return 2;
+    }
+
+    ok(recall(&cache, 3, v, 1) == NULL, "no memo, a table - nothing recalled",
+       "");
+    add(&cache, 3, v, 1);
+    ok(recall(&cache, 3, v, 1) == NULL && find(&cache, 3, v, 1) != NULL,
+       "no memo - found all the same", "");
+
+    cache.memo = calloc(NGX_HTTP_MTA_STS_CACHE_MEMO,
+                        sizeof(ngx_http_mta_sts_cache_memo_t));
+    if (cache.memo == NULL) {
         return 2;
     }
 
@@ -86,6 +109,8 @@ main(void)
     ok(e && e->values[0].data != v[0].data
        && ngx_strncmp(e->values[1].data, "c", 1) == 0,
        "the entry holds a copy of the values", "");
+
+    test_compare(&cache);
 
     /* the bound of an entry: values and body */
 
@@ -122,6 +147,8 @@ main(void)
     snprintf(detail, sizeof(detail), "%lu not found, %lu replaced",
              (unsigned long) bad, (unsigned long) evicted);
     ok(bad == 0 && evicted == 0, "10,000 domains - every one found", detail);
+
+    test_memo();
 
     /* a flood of values sent once: the bound holds */
 
@@ -198,6 +225,7 @@ main(void)
     ok(size == live, "every entry given back or in the table", "");
 
     free(cache.table);
+    free(cache.memo);
 
     printf("1..%d\n", tests);
     printf("# %s: %d passed, %d failed\n", "cache", tests - failed, failed);
@@ -237,6 +265,9 @@ add(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode, ngx_str_t *values,
         free(old);
     }
 
+    ngx_http_mta_sts_cache_remember(cache,
+        ngx_http_mta_sts_cache_where(cache->seed, values, n), e);
+
     return e;
 }
 
@@ -258,4 +289,252 @@ key(ngx_str_t *v, u_char *buf, const char *fmt, ngx_uint_t i)
 {
     v->data = buf;
     v->len = snprintf((char *) buf, 64, fmt, (unsigned long) i);
+}
+
+
+static ngx_http_mta_sts_cache_entry_t *
+recall(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode, ngx_str_t *values,
+    ngx_uint_t n)
+{
+    uint64_t                         where;
+    ngx_http_mta_sts_cache_entry_t  *e;
+
+    e = ngx_http_mta_sts_cache_recall(cache, mode, values, n, &where);
+
+    if (where != ngx_http_mta_sts_cache_where(cache->seed, values, n)) {
+        printf("# recall and where disagree\n");
+        exit(1);
+    }
+
+    return e;
+}
+
+
+static ngx_uint_t
+holds(ngx_http_mta_sts_cache_entry_t *e, ngx_uint_t mode, ngx_str_t *values,
+    ngx_uint_t n)
+{
+    ngx_uint_t  i;
+
+    if (e->mode != mode || e->nvalues != n) {
+        return 0;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (e->values[i].len != values[i].len
+            || ngx_memcmp(e->values[i].data, values[i].data, values[i].len)
+               != 0)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * The inline compare: every length from 0 to 40, a byte changed at each
+ * place (the first, the last, the ones the overlapping steps read twice)
+ * is never found, by the table nor by the memo; the same bytes are.
+ */
+
+static void
+test_compare(ngx_http_mta_sts_cache_t *cache)
+{
+    char                             detail[128];
+    u_char                           a[48], b[48];
+    ngx_str_t                        v[2], w[2];
+    ngx_uint_t                       len, k, bad;
+    ngx_http_mta_sts_cache_entry_t  *e;
+
+    bad = 0;
+
+    for (len = 0; len <= 40; len++) {
+        for (k = 0; k < len; k++) {
+            a[k] = (u_char) ('a' + (len * 7 + k) % 26);
+        }
+
+        v[0].data = (u_char *) "x";
+        v[0].len = 1;
+        v[1].data = a;
+        v[1].len = len;
+        e = add(cache, 4, v, 2);
+
+        ngx_memcpy(b, a, len);
+        w[0] = v[0];
+        w[1].data = b;
+        w[1].len = len;
+
+        if (find(cache, 4, w, 2) != e) {
+            bad++;
+        }
+
+        for (k = 0; k < len; k++) {
+            b[k] ^= 0x20;
+
+            if (find(cache, 4, w, 2) != NULL || recall(cache, 4, w, 2) != NULL
+                || recall(cache, 4, v, 2) != e)
+            {
+                bad++;
+            }
+
+            /* at the entry's own addresses, other bytes */
+
+            a[k] ^= 0x20;
+
+            if (recall(cache, 4, v, 2) != NULL) {
+                bad++;
+            }
+
+            a[k] ^= 0x20;
+            b[k] ^= 0x20;
+        }
+    }
+
+    snprintf(detail, sizeof(detail), "%lu wrong", (unsigned long) bad);
+    ok(bad == 0, "every length, a byte changed anywhere - not found", detail);
+}
+
+
+/* the memo, on a cache of its own */
+
+static void
+test_memo(void)
+{
+    char                             detail[128];
+    u_char                          *domains, buf[64];
+    ngx_str_t                        v[2], w[2];
+    ngx_uint_t                       i, hit, bad, entries;
+    ngx_http_mta_sts_cache_t         own, *cache;
+    ngx_http_mta_sts_cache_entry_t  *e;
+
+    cache = &own;
+    ngx_memzero(cache, sizeof(ngx_http_mta_sts_cache_t));
+    cache->seed = 0xfeed;
+    cache->table = calloc(NGX_HTTP_MTA_STS_CACHE_ENTRIES, sizeof(void *));
+    cache->memo = calloc(NGX_HTTP_MTA_STS_CACHE_MEMO,
+                         sizeof(ngx_http_mta_sts_cache_memo_t));
+    if (cache->table == NULL || cache->memo == NULL) {
+        exit(2);
+    }
+
+    /* the values just added are recalled, and hold their own values */
+
+    v[0].data = (u_char *) "enforce";
+    v[0].len = 7;
+    v[1].data = (u_char *) "mail.example.com";
+    v[1].len = 16;
+    e = add(cache, 3, v, 2);
+
+    ok(recall(cache, 3, v, 2) == e, "values just added - recalled", "");
+    ok(recall(cache, 2, v, 2) == NULL, "another mode - not recalled", "");
+    ok(recall(cache, 3, v, 1) == NULL, "fewer values - not recalled", "");
+
+    /* the same bytes elsewhere: not in the memo, found by the table */
+
+    ngx_memcpy(buf, "mail.example.com", 16);
+    w[0] = v[0];
+    w[1].data = buf;
+    w[1].len = 16;
+    ok(recall(cache, 3, w, 2) == NULL && find(cache, 3, w, 2) == e,
+       "the same bytes at another address - found in the table", "");
+
+    ngx_http_mta_sts_cache_remember(cache,
+        ngx_http_mta_sts_cache_where(cache->seed, w, 2), e);
+    ok(recall(cache, 3, w, 2) == e && recall(cache, 3, v, 2) == e,
+       "both addresses remembered - both recalled", "");
+
+    /* other bytes at the same address: never the entry of the old ones */
+
+    ngx_memcpy(buf, "mail.example.org", 16);
+    ok(recall(cache, 3, w, 2) == NULL && find(cache, 3, w, 2) == NULL,
+       "other bytes at a remembered address - not recalled", "");
+
+    /*
+     * 10,000 domains, each at an address of its own as in a map: after
+     * one lookup each, the memo recalls nearly all of them
+     */
+
+    domains = malloc(10000 * 32);
+    if (domains == NULL) {
+        exit(2);
+    }
+
+    for (i = 0; i < 10000; i++) {
+        key(&w[1], domains + i * 32, "mail.m%05lu.example", i);
+        add(cache, 3, w, 2);
+    }
+
+    hit = 0;
+    bad = 0;
+
+    for (i = 0; i < 10000; i++) {
+        key(&w[1], domains + i * 32, "mail.m%05lu.example", i);
+        e = recall(cache, 3, w, 2);
+
+        if (e) {
+            hit++;
+            bad += !holds(e, 3, w, 2);
+        }
+    }
+
+    snprintf(detail, sizeof(detail), "%lu of 10,000 recalled, %lu wrong",
+             (unsigned long) hit, (unsigned long) bad);
+    ok(hit >= 9900 && bad == 0, "10,000 domains - recalled by the memo",
+       detail);
+
+    /*
+     * a flood of values at one address (a header in the same place of
+     * each request) and at many: whatever the memo recalls holds the
+     * values asked for
+     */
+
+    bad = 0;
+
+    for (i = 0; i < 100000; i++) {
+        key(&v[0], buf, "flood-%lu.example", i % 50000);
+
+        if (i % 3 == 0) {
+            v[0].data = domains + (i % 10000) * 32;
+            ngx_memcpy(v[0].data, buf, v[0].len);
+        }
+
+        e = recall(cache, 3, v, 1);
+
+        if (e == NULL) {
+            e = find(cache, 3, v, 1);
+
+            if (e == NULL) {
+                add(cache, 3, v, 1);
+                continue;
+            }
+
+            ngx_http_mta_sts_cache_remember(cache,
+                ngx_http_mta_sts_cache_where(cache->seed, v, 1), e);
+        }
+
+        bad += !holds(e, 3, v, 1);
+    }
+
+    snprintf(detail, sizeof(detail), "%lu wrong", (unsigned long) bad);
+    ok(bad == 0, "a flood at reused addresses - only its own answers",
+       detail);
+
+    free(domains);
+
+    entries = 0;
+
+    for (i = 0; i < NGX_HTTP_MTA_STS_CACHE_ENTRIES; i++) {
+        if (cache->table[i]) {
+            entries++;
+            live--;
+            free(cache->table[i]);
+        }
+    }
+
+    ok(entries == cache->entries, "the memo's cache - every entry freed", "");
+
+    free(cache->table);
+    free(cache->memo);
 }
