@@ -973,12 +973,14 @@ ngx_http_mta_sts_dns_rua(u_char *p, u_char *last,
 
 ngx_uint_t
 ngx_http_mta_sts_dns_mx(ngx_http_mta_sts_dns_answer_t *answer,
-    ngx_http_mta_sts_policy_t *policy, ngx_str_t *host)
+    ngx_http_mta_sts_policy_t *policy, ngx_str_t *host, ngx_uint_t *uncovered)
 {
     u_char                     *p, *last;
     ngx_str_t                   pattern;
     ngx_uint_t                  i, v, found;
     ngx_http_mta_sts_dns_rr_t  *rr;
+
+    *uncovered = 0;
 
     if (answer->nrr == 0) {
         return NGX_HTTP_MTA_STS_DNS_MX_NONE;
@@ -1024,11 +1026,11 @@ ngx_http_mta_sts_dns_mx(ngx_http_mta_sts_dns_answer_t *answer,
             }
         }
 
-        if (!found) {
+        if (!found && (*uncovered)++ == 0) {
             *host = rr->data;
-            return NGX_HTTP_MTA_STS_DNS_MX_UNCOVERED;
         }
     }
 
-    return NGX_HTTP_MTA_STS_DNS_MX_COVERED;
+    return *uncovered ? NGX_HTTP_MTA_STS_DNS_MX_UNCOVERED
+                      : NGX_HTTP_MTA_STS_DNS_MX_COVERED;
 }

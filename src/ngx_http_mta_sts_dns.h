@@ -113,6 +113,7 @@ typedef struct {
 /* the MX check */
 #define NGX_HTTP_MTA_STS_DNS_MX_COVERED   0
 #define NGX_HTTP_MTA_STS_DNS_MX_UNCOVERED 1   /* *host is the first one */
+                                              /* of *uncovered hosts */
 #define NGX_HTTP_MTA_STS_DNS_MX_NULL      2   /* RFC 7505 */
 #define NGX_HTTP_MTA_STS_DNS_MX_NONE      3
 
@@ -153,7 +154,8 @@ ngx_int_t ngx_http_mta_sts_dns_sts_record(u_char *p, size_t len,
 ngx_int_t ngx_http_mta_sts_dns_tlsrpt_record(u_char *p, size_t len,
     ngx_http_mta_sts_dns_txt_t *txt);
 ngx_uint_t ngx_http_mta_sts_dns_mx(ngx_http_mta_sts_dns_answer_t *answer,
-    ngx_http_mta_sts_policy_t *policy, ngx_str_t *host);
+    ngx_http_mta_sts_policy_t *policy, ngx_str_t *host,
+    ngx_uint_t *uncovered);
 
 
 #endif /* _NGX_HTTP_MTA_STS_DNS_H_INCLUDED_ */

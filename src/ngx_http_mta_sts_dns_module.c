@@ -10,6 +10,8 @@
 #include <ngx_http_mta_sts_policy.h>
 #include <ngx_http_mta_sts_ids.h>
 #include <ngx_http_mta_sts_dns.h>
+#include <ngx_http_mta_sts_status.h>
+#include <ngx_http_mta_sts_status_module.h>
 
 #include <openssl/rand.h>
 
@@ -61,12 +63,15 @@ typedef struct {
 
     time_t                          recheck;     /* the stale id's */
     ngx_uint_t                      server;      /* round robin */
+    ngx_uint_t                      uncovered;   /* MX hosts unmatched */
+    void                           *status;      /* its status, or NULL */
 
     unsigned                        listener:1;  /* mta_sts_check_listener */
     unsigned                        ssl4:1;      /* ssl on IPv4 port 443 */
     unsigned                        ssl6:1;
     unsigned                        todo:5;      /* questions to ask */
     unsigned                        stale:1;     /* "publish" was said */
+    unsigned                        mismatch:1;  /* TXT id != id served */
     unsigned                        a:2;
     unsigned                        aaaa:2;
 } ngx_http_mta_sts_dns_domain_t;
@@ -113,6 +118,12 @@ typedef struct {
     ngx_event_t                     dispatch;
     ngx_uint_t                      cursor;
     ngx_http_mta_sts_dns_query_t   *queries;
+
+    /* the last finding reported, for the status zone */
+    ngx_uint_t                      reported;
+    size_t                          finding_len;
+    u_char                          finding[
+                                  NGX_HTTP_MTA_STS_STATUS_FINDING_MAX + 1];
 } ngx_http_mta_sts_dns_main_conf_t;
 
 
@@ -157,6 +168,7 @@ static void ngx_http_mta_sts_dns_tlsrpt_check(
 static void ngx_cdecl ngx_http_mta_sts_dns_report(
     ngx_http_mta_sts_dns_domain_t *d, ngx_http_mta_sts_dns_state_t *state,
     ngx_uint_t level, const char *fmt, ...);
+static void ngx_http_mta_sts_dns_status(ngx_http_mta_sts_dns_query_t *q);
 static u_char *ngx_http_mta_sts_dns_why(ngx_http_mta_sts_dns_query_t *q,
     ngx_int_t status, u_char *buf, size_t size);
 
@@ -783,6 +795,10 @@ ngx_http_mta_sts_dns_done(ngx_http_mta_sts_dns_query_t *q, ngx_int_t status)
 {
     ngx_http_mta_sts_dns_main_conf_t  *dmcf;
 
+    dmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_mta_sts_dns_module);
+    dmcf->reported = 0;
+
     switch (q->kind) {
 
     case NGX_HTTP_MTA_STS_DNS_Q_STS:
@@ -803,13 +819,14 @@ ngx_http_mta_sts_dns_done(ngx_http_mta_sts_dns_query_t *q, ngx_int_t status)
         break;
     }
 
+    if (dmcf->reported) {
+        ngx_http_mta_sts_dns_status(q);
+    }
+
     ngx_http_mta_sts_dns_close(q);
     q->busy = 0;
 
     /* the next query starts from the event loop, not from in here */
-
-    dmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
-                                               ngx_http_mta_sts_dns_module);
 
     if (!dmcf->dispatch.posted) {
         ngx_post_event(&dmcf->dispatch, &ngx_posted_events);
@@ -848,6 +865,7 @@ ngx_http_mta_sts_dns_sts_check(ngx_http_mta_sts_dns_query_t *q,
     }
 
     if (status != NGX_HTTP_MTA_STS_DNS_OK) {
+        d->mismatch = 0;
         ngx_http_mta_sts_dns_report(d, st, NGX_LOG_WARN,
                                     "MTA-STS DNS check of \"%V\": expected "
                                     "one _mta-sts.%V TXT record, found %s: "
@@ -863,6 +881,8 @@ ngx_http_mta_sts_dns_sts_check(ngx_http_mta_sts_dns_query_t *q,
     }
 
     ngx_http_mta_sts_dns_sts(&q->answer, &txt);
+
+    d->mismatch = 0;
 
     switch (txt.status) {
 
@@ -901,9 +921,13 @@ ngx_http_mta_sts_dns_sts_check(ngx_http_mta_sts_dns_query_t *q,
         return;
     }
 
+    d->mismatch = 0;
+
     if (txt.id.len != id->len
         || ngx_strncmp(txt.id.data, id->data, id->len) != 0)
     {
+        d->mismatch = 1;
+
         if (!d->stale) {
 
             /* RFC 8461, section 8.1: the TXT is updated after the policy */
@@ -989,6 +1013,7 @@ ngx_http_mta_sts_dns_mx_check(ngx_http_mta_sts_dns_query_t *q,
     }
 
     if (status != NGX_HTTP_MTA_STS_DNS_OK) {
+        d->uncovered = 0;
         ngx_http_mta_sts_dns_report(d, st, NGX_LOG_NOTICE,
                                     "MTA-STS DNS check of \"%V\": expected "
                                     "MX records for %V, found %s: mail goes "
@@ -1003,7 +1028,8 @@ ngx_http_mta_sts_dns_mx_check(ngx_http_mta_sts_dns_query_t *q,
         return;
     }
 
-    rc = ngx_http_mta_sts_dns_mx(&q->answer, &d->policy, &host);
+    rc = ngx_http_mta_sts_dns_mx(&q->answer, &d->policy, &host,
+                                 &d->uncovered);
 
     if (rc == NGX_HTTP_MTA_STS_DNS_MX_NULL) {
         ngx_http_mta_sts_dns_report(d, st, NGX_LOG_NOTICE,
@@ -1247,7 +1273,7 @@ ngx_http_mta_sts_dns_report(ngx_http_mta_sts_dns_domain_t *d,
     ngx_http_mta_sts_dns_state_t *state, ngx_uint_t level,
     const char *fmt, ...)
 {
-    u_char                            *last;
+    u_char                            *p, *last;
     u_char                             msg[NGX_MAX_ERROR_STR];
     time_t                             now;
     va_list                            args;
@@ -1259,6 +1285,21 @@ ngx_http_mta_sts_dns_report(ngx_http_mta_sts_dns_domain_t *d,
     va_end(args);
 
     now = ngx_time();
+
+    dmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_mta_sts_dns_module);
+
+    /* the finding without "MTA-STS DNS check of "<domain>": ", cut */
+
+    p = msg + sizeof("MTA-STS DNS check of \"\": ") - 1 + d->result.domain.len;
+
+    if (p > last) {
+        p = last;
+    }
+
+    dmcf->finding_len = ngx_min((size_t) (last - p), sizeof(dmcf->finding));
+    ngx_memcpy(dmcf->finding, p, dmcf->finding_len);
+    dmcf->reported = 1;
 
     crc = ngx_crc32_short(msg, last - msg) ^ (uint32_t) level;
 
@@ -1277,10 +1318,76 @@ ngx_http_mta_sts_dns_report(ngx_http_mta_sts_dns_domain_t *d,
     state->finding = crc;
     state->logged = now;
 
+    ngx_log_error(level, dmcf->log, 0, "%*s", last - msg, msg);
+}
+
+
+/* a check's result into the status zone, once its state is final */
+
+static void
+ngx_http_mta_sts_dns_status(ngx_http_mta_sts_dns_query_t *q)
+{
+    time_t                             recheck;
+    ngx_uint_t                         check, value;
+    ngx_http_mta_sts_dns_state_t      *st;
+    ngx_http_mta_sts_dns_domain_t     *d;
+    ngx_http_mta_sts_dns_main_conf_t  *dmcf;
+
+    d = q->domain;
+
+    if (d->status == NULL) {
+        return;
+    }
+
     dmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
                                                ngx_http_mta_sts_dns_module);
 
-    ngx_log_error(level, dmcf->log, 0, "%*s", last - msg, msg);
+    value = 0;
+    recheck = 0;
+
+    switch (q->kind) {
+
+    case NGX_HTTP_MTA_STS_DNS_Q_STS:
+        check = NGX_HTTP_MTA_STS_STATUS_DNS_TXT;
+        st = &d->result.txt;
+        value = d->mismatch;
+        recheck = d->recheck;
+        break;
+
+    case NGX_HTTP_MTA_STS_DNS_Q_MX:
+        check = NGX_HTTP_MTA_STS_STATUS_DNS_MX;
+        st = &d->result.mx;
+        value = d->uncovered;
+        break;
+
+    case NGX_HTTP_MTA_STS_DNS_Q_A:
+    case NGX_HTTP_MTA_STS_DNS_Q_AAAA:
+        check = NGX_HTTP_MTA_STS_STATUS_DNS_HOST;
+        st = &d->result.host;
+        break;
+
+    default:
+        check = NGX_HTTP_MTA_STS_STATUS_DNS_TLSRPT;
+        st = &d->result.tlsrpt;
+    }
+
+    ngx_http_mta_sts_status_dns((ngx_cycle_t *) ngx_cycle, d->status, check,
+                                st->state, dmcf->finding, dmcf->finding_len,
+                                value, recheck);
+}
+
+
+ngx_uint_t
+ngx_http_mta_sts_dns_server_checked(ngx_http_core_srv_conf_t *cscf)
+{
+    ngx_http_core_loc_conf_t         *clcf;
+    ngx_http_mta_sts_dns_srv_conf_t  *dscf;
+
+    dscf = cscf->ctx->srv_conf[ngx_http_mta_sts_dns_module.ctx_index];
+    clcf = cscf->ctx->loc_conf[ngx_http_core_module.ctx_index];
+
+    return dscf->check && clcf->resolver
+           && clcf->resolver->connections.nelts;
 }
 
 
@@ -1542,6 +1649,8 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_mta_sts_dns_init_process(ngx_cycle_t *cycle)
 {
+    ngx_uint_t                         i;
+    ngx_http_mta_sts_dns_domain_t     *d;
     ngx_http_mta_sts_dns_main_conf_t  *dmcf;
 
     if ((ngx_process != NGX_PROCESS_WORKER
@@ -1566,6 +1675,13 @@ ngx_http_mta_sts_dns_init_process(ngx_cycle_t *cycle)
     }
 
     dmcf->log = cycle->log;
+
+    d = dmcf->domains.elts;
+
+    for (i = 0; i < dmcf->domains.nelts; i++) {
+        d[i].status = ngx_http_mta_sts_status_dns_domain(cycle,
+                                                         &d[i].result.domain);
+    }
 
     dmcf->round.handler = ngx_http_mta_sts_dns_round;
     dmcf->round.data = dmcf;

@@ -68,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t                          len, bsize, n, i;
     ngx_int_t                       rc;
     ngx_str_t                       host, name, mx;
-    ngx_uint_t                      which, r;
+    ngx_uint_t                      which, r, un;
     ngx_http_mta_sts_dns_rr_t      *rr;
     ngx_http_mta_sts_dns_txt_t      txt;
     ngx_http_mta_sts_policy_t       policy;
@@ -152,7 +152,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             policy.mx = &mx;
             policy.nmx = 1;
 
-            r = ngx_http_mta_sts_dns_mx(&a, &policy, &host);
+            r = ngx_http_mta_sts_dns_mx(&a, &policy, &host, &un);
             fuzz_assert(r <= NGX_HTTP_MTA_STS_DNS_MX_NONE, "an MX verdict");
         }
     }
