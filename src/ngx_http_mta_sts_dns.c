@@ -831,6 +831,8 @@ ngx_http_mta_sts_dns_record(u_char *p, size_t len, const char *version,
                     return NGX_ERROR;
                 }
 
+                txt->rua.data = value;
+                txt->rua.len = p - value;
                 got = 1;
             }
 
@@ -960,6 +962,91 @@ ngx_http_mta_sts_dns_rua(u_char *p, u_char *last,
 
         p++;
     }
+}
+
+
+/*
+ * The host of the next https: URI of a valid rua value from *pos on
+ * (RFC 8460, section 3; the authority of RFC 3986, section 3.2, without
+ * userinfo, port and a final dot); NGX_DONE when there is none left
+ */
+
+ngx_int_t
+ngx_http_mta_sts_dns_rua_https(ngx_str_t *rua, size_t *pos, ngx_str_t *host)
+{
+    u_char  *p, *last, *uri, *end, *h, *at;
+
+    p = rua->data + *pos;
+    last = rua->data + rua->len;
+
+    while (p < last) {
+        while (p < last && (*p == ' ' || *p == '\t' || *p == ',')) {
+            p++;
+        }
+
+        uri = p;
+
+        while (p < last && *p != ',' && *p != ' ' && *p != '\t') {
+            p++;
+        }
+
+        end = p;
+
+        if (end - uri <= 8 || ngx_tolower(uri[0]) != 'h'
+            || ngx_tolower(uri[1]) != 't' || ngx_tolower(uri[2]) != 't'
+            || ngx_tolower(uri[3]) != 'p' || ngx_tolower(uri[4]) != 's'
+            || uri[5] != ':' || uri[6] != '/' || uri[7] != '/')
+        {
+            continue;
+        }
+
+        h = uri + 8;
+        at = NULL;
+
+        for (p = h; p < end && *p != '/' && *p != '?' && *p != '#'; p++) {
+            if (*p == '@') {
+                at = p;
+            }
+        }
+
+        end = p;
+
+        if (at) {
+            h = at + 1;
+        }
+
+        p = h;
+
+        if (h < end && *h == '[') {
+            while (p < end && *p != ']') {
+                p++;
+            }
+
+            if (p < end) {
+                p++;
+            }
+
+        } else {
+            while (p < end && *p != ':') {
+                p++;
+            }
+        }
+
+        if (p > h && p[-1] == '.') {
+            p--;
+        }
+
+        *pos = end - rua->data;
+
+        host->data = h;
+        host->len = p - h;
+
+        return NGX_OK;
+    }
+
+    *pos = rua->len;
+
+    return NGX_DONE;
 }
 
 

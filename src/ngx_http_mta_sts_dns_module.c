@@ -16,6 +16,9 @@
 #include <openssl/rand.h>
 
 
+extern ngx_module_t  ngx_http_mta_sts_tlsrpt_module;
+
+
 /*
  * The first worker checks the live DNS of every static policy domain
  * against what nginx serves: the _mta-sts TXT id, the MX hosts against
@@ -111,6 +114,9 @@ typedef struct {
     ngx_msec_t                      interval;    /* mta_sts_check_dns_... */
     ngx_array_t                     domains;
 
+    /* the server names, when this nginx receives TLS reports */
+    ngx_hash_combined_t            *names;
+
     /* the first worker's */
     ngx_log_t                      *log;
     ngx_event_t                     round;
@@ -168,6 +174,8 @@ static void ngx_http_mta_sts_dns_tlsrpt_check(
 static void ngx_cdecl ngx_http_mta_sts_dns_report(
     ngx_http_mta_sts_dns_domain_t *d, ngx_http_mta_sts_dns_state_t *state,
     ngx_uint_t level, const char *fmt, ...);
+static ngx_int_t ngx_http_mta_sts_dns_rua_ours(
+    ngx_http_mta_sts_dns_main_conf_t *dmcf, ngx_str_t *rua);
 static void ngx_http_mta_sts_dns_status(ngx_http_mta_sts_dns_query_t *q);
 static u_char *ngx_http_mta_sts_dns_why(ngx_http_mta_sts_dns_query_t *q,
     ngx_int_t status, u_char *buf, size_t size);
@@ -177,6 +185,10 @@ static void *ngx_http_mta_sts_dns_create_srv_conf(ngx_conf_t *cf);
 static char *ngx_http_mta_sts_dns_merge_srv_conf(ngx_conf_t *cf,
     void *parent, void *child);
 static ngx_int_t ngx_http_mta_sts_dns_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_mta_sts_dns_names(ngx_conf_t *cf,
+    ngx_http_mta_sts_dns_main_conf_t *dmcf);
+static int ngx_libc_cdecl ngx_http_mta_sts_dns_cmp_wildcards(
+    const void *one, const void *two);
 static ngx_int_t ngx_http_mta_sts_dns_init_process(ngx_cycle_t *cycle);
 static void ngx_http_mta_sts_dns_exit_process(ngx_cycle_t *cycle);
 
@@ -1168,11 +1180,12 @@ static void
 ngx_http_mta_sts_dns_tlsrpt_check(ngx_http_mta_sts_dns_query_t *q,
     ngx_int_t status)
 {
-    u_char                         why[256], *last;
-    ngx_str_t                     *domain;
-    ngx_http_mta_sts_dns_txt_t     txt;
-    ngx_http_mta_sts_dns_state_t  *st;
-    ngx_http_mta_sts_dns_domain_t *d;
+    u_char                             why[256], *last;
+    ngx_str_t                         *domain;
+    ngx_http_mta_sts_dns_txt_t         txt;
+    ngx_http_mta_sts_dns_state_t      *st;
+    ngx_http_mta_sts_dns_domain_t     *d;
+    ngx_http_mta_sts_dns_main_conf_t  *dmcf;
 
     d = q->domain;
     domain = &d->result.domain;
@@ -1228,6 +1241,24 @@ ngx_http_mta_sts_dns_tlsrpt_check(ngx_http_mta_sts_dns_query_t *q,
                                     "a valid _smtp._tls.%V TXT record, "
                                     "found \"%V\": %s (RFC 8460, section 3)",
                                     domain, domain, &txt.record, txt.error);
+        return;
+    }
+
+    dmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_mta_sts_dns_module);
+
+    if (dmcf->names && ngx_http_mta_sts_dns_rua_ours(dmcf, &txt.rua)
+                       != NGX_OK)
+    {
+        ngx_http_mta_sts_dns_report(d, st, NGX_LOG_NOTICE,
+                                    "MTA-STS DNS check of \"%V\": this nginx "
+                                    "receives TLS reports "
+                                    "(\"mta_sts_tlsrpt\"), but no https: URI "
+                                    "in the rua of the _smtp._tls.%V TXT "
+                                    "record, \"%V\", names a host it serves: "
+                                    "reports for %V go elsewhere (RFC 8460, "
+                                    "section 3)",
+                                    domain, domain, &txt.rua, domain);
         return;
     }
 
@@ -1319,6 +1350,39 @@ ngx_http_mta_sts_dns_report(ngx_http_mta_sts_dns_domain_t *d,
     state->logged = now;
 
     ngx_log_error(level, dmcf->log, 0, "%*s", last - msg, msg);
+}
+
+
+/* whether an https: URI of a rua names a server name of this nginx */
+
+static ngx_int_t
+ngx_http_mta_sts_dns_rua_ours(ngx_http_mta_sts_dns_main_conf_t *dmcf,
+    ngx_str_t *rua)
+{
+    u_char     name[256];
+    size_t     pos;
+    ngx_str_t  host;
+
+    pos = 0;
+
+    while (ngx_http_mta_sts_dns_rua_https(rua, &pos, &host) == NGX_OK) {
+
+        if (host.len == 0 || host.len > sizeof(name)) {
+            continue;
+        }
+
+        ngx_strlow(name, host.data, host.len);
+
+        if (ngx_hash_find_combined(dmcf->names,
+                                   ngx_hash_key(name, host.len),
+                                   name, host.len)
+            != NULL)
+        {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
 }
 
 
@@ -1628,6 +1692,12 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
         ngx_destroy_pool(ha.temp_pool);
     }
 
+    if (dmcf->domains.nelts
+        && ngx_http_mta_sts_dns_names(cf, dmcf) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     if (unchecked) {
         ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
                       "MTA-STS DNS check: the records of %ui policy "
@@ -1641,6 +1711,156 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * When this nginx receives TLS reports (an "mta_sts_tlsrpt" location),
+ * the names of its servers, exact and wildcard as nginx matches a Host,
+ * for the rua of _smtp._tls records.  The receiver's module keeps the
+ * receivers' directories as the first member of its main configuration.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_dns_names(ngx_conf_t *cf,
+    ngx_http_mta_sts_dns_main_conf_t *dmcf)
+{
+    ngx_int_t                    rc;
+    ngx_uint_t                   s, i;
+    ngx_array_t                 *receivers;
+    ngx_hash_init_t              hash;
+    ngx_hash_keys_arrays_t       ha;
+    ngx_http_server_name_t      *sn;
+    ngx_http_core_srv_conf_t   **cscfp;
+    ngx_http_core_main_conf_t   *cmcf;
+
+    receivers = ngx_http_conf_get_module_main_conf(cf,
+                                            ngx_http_mta_sts_tlsrpt_module);
+
+    if (receivers == NULL || receivers->nelts == 0) {
+        return NGX_OK;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    dmcf->names = ngx_pcalloc(cf->pool, sizeof(ngx_hash_combined_t));
+    if (dmcf->names == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(&ha, sizeof(ngx_hash_keys_arrays_t));
+
+    ha.temp_pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, cf->log);
+    if (ha.temp_pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    ha.pool = cf->pool;
+
+    if (ngx_hash_keys_array_init(&ha, NGX_HASH_LARGE) != NGX_OK) {
+        goto failed;
+    }
+
+    cscfp = cmcf->servers.elts;
+
+    for (s = 0; s < cmcf->servers.nelts; s++) {
+        sn = cscfp[s]->server_names.elts;
+
+        for (i = 0; i < cscfp[s]->server_names.nelts; i++) {
+
+#if (NGX_PCRE)
+            if (sn[i].regex) {
+                continue;
+            }
+#endif
+
+            if (sn[i].name.len == 0 || sn[i].name.len > 255) {
+                continue;
+            }
+
+            rc = ngx_hash_add_key(&ha, &sn[i].name, cscfp[s],
+                                  NGX_HASH_WILDCARD_KEY);
+
+            if (rc == NGX_ERROR) {
+                goto failed;
+            }
+
+            /* NGX_BUSY: named twice; NGX_DECLINED: nginx says so itself */
+        }
+    }
+
+    hash.key = ngx_hash_key;
+    hash.max_size = 4096 + ha.keys.nelts;
+    hash.bucket_size = 512;
+    hash.name = "mta_sts_check_dns_names_hash";
+    hash.pool = cf->pool;
+
+    if (ha.keys.nelts) {
+        hash.hash = &dmcf->names->hash;
+        hash.temp_pool = NULL;
+
+        if (ngx_hash_init(&hash, ha.keys.elts, ha.keys.nelts) != NGX_OK) {
+            goto failed;
+        }
+    }
+
+    if (ha.dns_wc_head.nelts) {
+        ngx_qsort(ha.dns_wc_head.elts, (size_t) ha.dns_wc_head.nelts,
+                  sizeof(ngx_hash_key_t),
+                  ngx_http_mta_sts_dns_cmp_wildcards);
+
+        hash.hash = NULL;
+        hash.temp_pool = ha.temp_pool;
+
+        if (ngx_hash_wildcard_init(&hash, ha.dns_wc_head.elts,
+                                   ha.dns_wc_head.nelts)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+
+        dmcf->names->wc_head = (ngx_hash_wildcard_t *) hash.hash;
+    }
+
+    if (ha.dns_wc_tail.nelts) {
+        ngx_qsort(ha.dns_wc_tail.elts, (size_t) ha.dns_wc_tail.nelts,
+                  sizeof(ngx_hash_key_t),
+                  ngx_http_mta_sts_dns_cmp_wildcards);
+
+        hash.hash = NULL;
+        hash.temp_pool = ha.temp_pool;
+
+        if (ngx_hash_wildcard_init(&hash, ha.dns_wc_tail.elts,
+                                   ha.dns_wc_tail.nelts)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+
+        dmcf->names->wc_tail = (ngx_hash_wildcard_t *) hash.hash;
+    }
+
+    ngx_destroy_pool(ha.temp_pool);
+
+    return NGX_OK;
+
+failed:
+
+    ngx_destroy_pool(ha.temp_pool);
+
+    return NGX_ERROR;
+}
+
+
+static int ngx_libc_cdecl
+ngx_http_mta_sts_dns_cmp_wildcards(const void *one, const void *two)
+{
+    ngx_hash_key_t  *first, *second;
+
+    first = (ngx_hash_key_t *) one;
+    second = (ngx_hash_key_t *) two;
+
+    return ngx_dns_strcmp(first->key.data, second->key.data);
 }
 
 

@@ -7,6 +7,8 @@
 # resolver that never answers (could not check), a hostile TXT record
 # (text in the page and the JSON, never a label), a domain that two
 # server blocks serve (checked once, listed once), and one not checked.
+# This nginx receives TLS reports, so a _smtp._tls record whose https:
+# rua URIs name no host of this nginx is a notice (RFC 8460, section 3).
 # dnsmasq from Debian (t/lib/Dnsmasq.pm) on 127.0.0.1 at a port of its
 # own; the waits are for values, with a cap, never for a time.
 
@@ -30,6 +32,11 @@ my $port = free_port();
 my $port2 = free_port();
 my $dns = free_port();
 
+# the workers (nobody, when the suite runs as root) store reports here
+chmod 0755, $dir or die "$dir: $!\n";
+mkdir "$dir/reports", 0777 or die "$!\n";
+chmod 0777, "$dir/reports";
+
 # a UDP socket that never answers: a resolver that is down
 my $dead = IO::Socket::INET->new(Proto => "udp", LocalAddr => "127.0.0.1",
                                  LocalPort => 0)
@@ -37,7 +44,7 @@ my $dead = IO::Socket::INET->new(Proto => "udp", LocalAddr => "127.0.0.1",
 my $deadport = $dead->sockport;
 
 my @domains = qw(good.test stale.test mxbad.test dead.test hostile.test
-                 twice.test off.test);
+                 twice.test off.test elsewhere.test mailonly.test wild.test);
 
 my $servers = "";
 
@@ -85,7 +92,8 @@ http {
 
     server {
         listen 127.0.0.1:$port default_server;
-        server_name localhost;
+        server_name localhost reports.good.test *.wild.example;
+        location = /.well-known/tlsrpt { mta_sts_tlsrpt $dir/reports; }
         location = /metrics { mta_sts_status prometheus; }
         location = /json { mta_sts_status json; }
         location = /html { mta_sts_status html; }
@@ -111,9 +119,14 @@ my $hostile = "v=STSv1; id=</td><script>alert(1)</script>&amp;'x'";
 my @rr = ("--local=/test/");
 
 for my $d (@domains) {
+    my $rua = $d eq "elsewhere.test" ? "https://reports.example.net/v1"
+            : $d eq "mailonly.test" ? "mailto:r\@$d"
+            : $d eq "wild.test" ? "https://tlsrpt.wild.example/v1"
+            : "https://reports.good.test/v1";
+
     push @rr, "--mx-host=$d,mx.$d,10",
               "--host-record=mta-sts.$d,127.0.0.1",
-              "--txt-record=_smtp._tls.$d,v=TLSRPTv1; rua=mailto:r\@$d";
+              "--txt-record=_smtp._tls.$d,v=TLSRPTv1; rua=$rua";
     push @rr, "--txt-record=_mta-sts.$d,v=STSv1; id=$id{$d}"
         unless $d =~ /^(stale|hostile)\./;
 }
@@ -258,6 +271,21 @@ for my $p ($port, $port2) {
 
 is(domains()->{"twice.test"}[0]{fetches}, 2,
    "a domain of two servers - the fetches of both counted");
+
+# this nginx receives reports: an rua that does not name it (RFC 8460, 3)
+
+is($d->{"wild.test"}[0]{dns}{tlsrpt}{state}, "ok",
+   "JSON: an https: rua of a wildcard server name - ok");
+like($g->{tlsrpt}{finding} // "", qr/_smtp\._tls\.good\.test TXT is valid/,
+     "JSON: an https: rua of this nginx - valid");
+
+for my $n (qw(elsewhere mailonly)) {
+    my $t = $d->{"$n.test"}[0]{dns}{tlsrpt};
+
+    is($t->{state}, "notice", "JSON: $n - a notice");
+    like($log, qr/\[notice\] \d+#\d+: MTA-STS DNS check of "$n\.test": this nginx receives TLS reports \("mta_sts_tlsrpt"\), but no https: URI in the rua of the _smtp\._tls\.$n\.test TXT record, "[^"]+", names a host it serves: reports for $n\.test go elsewhere \(RFC 8460, section 3\)/,
+         "$n - said at notice");
+}
 
 # a domain not checked: null in JSON, its series at 0
 

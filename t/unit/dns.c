@@ -524,6 +524,29 @@ main(void)
     ok(tlsrpt("v=STSv1; id=1", &t) == NGX_DECLINED,
        "TLSRPT: an STS record is not a TLSRPT record", "");
 
+    /* the hosts of the https: rua URIs, for "does this nginx get them" */
+
+    ok(tlsrpt("v=TLSRPTv1; rua=mailto:a@x.example, HTTPS://u@R.example:8443"
+              "/v1,https://[2001:db8::1]:443/x , https://last.example.",
+              &t) == NGX_OK, "rua: a valid record", t.error);
+    n = 0;
+    ok(ngx_http_mta_sts_dns_rua_https(&t.rua, &n, &host) == NGX_OK
+       && host.len == 9 && memcmp(host.data, "R.example", 9) == 0,
+       "rua: mailto: skipped, userinfo and port cut (RFC 3986, 3.2)", "");
+    ok(ngx_http_mta_sts_dns_rua_https(&t.rua, &n, &host) == NGX_OK
+       && host.len == 13 && memcmp(host.data, "[2001:db8::1]", 13) == 0,
+       "rua: an IPv6 literal kept whole", "");
+    ok(ngx_http_mta_sts_dns_rua_https(&t.rua, &n, &host) == NGX_OK
+       && host.len == 12 && memcmp(host.data, "last.example", 12) == 0,
+       "rua: the last URI, its final dot cut", "");
+    ok(ngx_http_mta_sts_dns_rua_https(&t.rua, &n, &host) == NGX_DONE,
+       "rua: then none", "");
+    ok(tlsrpt("v=TLSRPTv1; rua=mailto:a@x.example; x=https://y", &t)
+       == NGX_OK, "rua: mailto: only", t.error);
+    n = 0;
+    ok(ngx_http_mta_sts_dns_rua_https(&t.rua, &n, &host) == NGX_DONE,
+       "rua: mailto: only - no https: host, other fields not read", "");
+
     /* MX coverage, RFC 8461, section 4.1 */
 
     ok(match("mail.example.com", "MAIL.example.com."),
