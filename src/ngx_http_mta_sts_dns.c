@@ -831,6 +831,8 @@ ngx_http_mta_sts_dns_record(u_char *p, size_t len, const char *version,
                     return NGX_ERROR;
                 }
 
+                txt->rua.data = value;
+                txt->rua.len = p - value;
                 got = 1;
             }
 
@@ -964,6 +966,91 @@ ngx_http_mta_sts_dns_rua(u_char *p, u_char *last,
 
 
 /*
+ * The host of the next https: URI of a valid rua value from *pos on
+ * (RFC 8460, section 3; the authority of RFC 3986, section 3.2, without
+ * userinfo, port and a final dot); NGX_DONE when there is none left
+ */
+
+ngx_int_t
+ngx_http_mta_sts_dns_rua_https(ngx_str_t *rua, size_t *pos, ngx_str_t *host)
+{
+    u_char  *p, *last, *uri, *end, *h, *at;
+
+    p = rua->data + *pos;
+    last = rua->data + rua->len;
+
+    while (p < last) {
+        while (p < last && (*p == ' ' || *p == '\t' || *p == ',')) {
+            p++;
+        }
+
+        uri = p;
+
+        while (p < last && *p != ',' && *p != ' ' && *p != '\t') {
+            p++;
+        }
+
+        end = p;
+
+        if (end - uri <= 8 || ngx_tolower(uri[0]) != 'h'
+            || ngx_tolower(uri[1]) != 't' || ngx_tolower(uri[2]) != 't'
+            || ngx_tolower(uri[3]) != 'p' || ngx_tolower(uri[4]) != 's'
+            || uri[5] != ':' || uri[6] != '/' || uri[7] != '/')
+        {
+            continue;
+        }
+
+        h = uri + 8;
+        at = NULL;
+
+        for (p = h; p < end && *p != '/' && *p != '?' && *p != '#'; p++) {
+            if (*p == '@') {
+                at = p;
+            }
+        }
+
+        end = p;
+
+        if (at) {
+            h = at + 1;
+        }
+
+        p = h;
+
+        if (h < end && *h == '[') {
+            while (p < end && *p != ']') {
+                p++;
+            }
+
+            if (p < end) {
+                p++;
+            }
+
+        } else {
+            while (p < end && *p != ':') {
+                p++;
+            }
+        }
+
+        if (p > h && p[-1] == '.') {
+            p--;
+        }
+
+        *pos = end - rua->data;
+
+        host->data = h;
+        host->len = p - h;
+
+        return NGX_OK;
+    }
+
+    *pos = rua->len;
+
+    return NGX_DONE;
+}
+
+
+/*
  * The MX records of an answer against the policy's patterns (RFC 8461,
  * section 4.1): every MX host must match one, as a backup MX is tried
  * only when the primary fails (section 8.4).  A single MX of preference
@@ -973,12 +1060,14 @@ ngx_http_mta_sts_dns_rua(u_char *p, u_char *last,
 
 ngx_uint_t
 ngx_http_mta_sts_dns_mx(ngx_http_mta_sts_dns_answer_t *answer,
-    ngx_http_mta_sts_policy_t *policy, ngx_str_t *host)
+    ngx_http_mta_sts_policy_t *policy, ngx_str_t *host, ngx_uint_t *uncovered)
 {
     u_char                     *p, *last;
     ngx_str_t                   pattern;
     ngx_uint_t                  i, v, found;
     ngx_http_mta_sts_dns_rr_t  *rr;
+
+    *uncovered = 0;
 
     if (answer->nrr == 0) {
         return NGX_HTTP_MTA_STS_DNS_MX_NONE;
@@ -1024,11 +1113,11 @@ ngx_http_mta_sts_dns_mx(ngx_http_mta_sts_dns_answer_t *answer,
             }
         }
 
-        if (!found) {
+        if (!found && (*uncovered)++ == 0) {
             *host = rr->data;
-            return NGX_HTTP_MTA_STS_DNS_MX_UNCOVERED;
         }
     }
 
-    return NGX_HTTP_MTA_STS_DNS_MX_COVERED;
+    return *uncovered ? NGX_HTTP_MTA_STS_DNS_MX_UNCOVERED
+                      : NGX_HTTP_MTA_STS_DNS_MX_COVERED;
 }

@@ -106,6 +106,7 @@ typedef struct {
     ngx_uint_t     flags;
     ngx_str_t      id;            /* _mta-sts: the id */
     ngx_str_t      record;        /* the one record of the version */
+    ngx_str_t      rua;           /* _smtp._tls: the rua value */
     const char    *error;         /* why it is invalid */
 } ngx_http_mta_sts_dns_txt_t;
 
@@ -113,6 +114,7 @@ typedef struct {
 /* the MX check */
 #define NGX_HTTP_MTA_STS_DNS_MX_COVERED   0
 #define NGX_HTTP_MTA_STS_DNS_MX_UNCOVERED 1   /* *host is the first one */
+                                              /* of *uncovered hosts */
 #define NGX_HTTP_MTA_STS_DNS_MX_NULL      2   /* RFC 7505 */
 #define NGX_HTTP_MTA_STS_DNS_MX_NONE      3
 
@@ -152,8 +154,11 @@ ngx_int_t ngx_http_mta_sts_dns_sts_record(u_char *p, size_t len,
     ngx_http_mta_sts_dns_txt_t *txt);
 ngx_int_t ngx_http_mta_sts_dns_tlsrpt_record(u_char *p, size_t len,
     ngx_http_mta_sts_dns_txt_t *txt);
+ngx_int_t ngx_http_mta_sts_dns_rua_https(ngx_str_t *rua, size_t *pos,
+    ngx_str_t *host);
 ngx_uint_t ngx_http_mta_sts_dns_mx(ngx_http_mta_sts_dns_answer_t *answer,
-    ngx_http_mta_sts_policy_t *policy, ngx_str_t *host);
+    ngx_http_mta_sts_policy_t *policy, ngx_str_t *host,
+    ngx_uint_t *uncovered);
 
 
 #endif /* _NGX_HTTP_MTA_STS_DNS_H_INCLUDED_ */

@@ -10,8 +10,13 @@
 #include <ngx_http_mta_sts_policy.h>
 #include <ngx_http_mta_sts_ids.h>
 #include <ngx_http_mta_sts_dns.h>
+#include <ngx_http_mta_sts_status.h>
+#include <ngx_http_mta_sts_status_module.h>
 
 #include <openssl/rand.h>
+
+
+extern ngx_module_t  ngx_http_mta_sts_tlsrpt_module;
 
 
 /*
@@ -61,12 +66,15 @@ typedef struct {
 
     time_t                          recheck;     /* the stale id's */
     ngx_uint_t                      server;      /* round robin */
+    ngx_uint_t                      uncovered;   /* MX hosts unmatched */
+    void                           *status;      /* its status, or NULL */
 
     unsigned                        listener:1;  /* mta_sts_check_listener */
     unsigned                        ssl4:1;      /* ssl on IPv4 port 443 */
     unsigned                        ssl6:1;
     unsigned                        todo:5;      /* questions to ask */
     unsigned                        stale:1;     /* "publish" was said */
+    unsigned                        mismatch:1;  /* TXT id != id served */
     unsigned                        a:2;
     unsigned                        aaaa:2;
 } ngx_http_mta_sts_dns_domain_t;
@@ -106,6 +114,9 @@ typedef struct {
     ngx_msec_t                      interval;    /* mta_sts_check_dns_... */
     ngx_array_t                     domains;
 
+    /* the server names, when this nginx receives TLS reports */
+    ngx_hash_combined_t            *names;
+
     /* the first worker's */
     ngx_log_t                      *log;
     ngx_event_t                     round;
@@ -113,6 +124,12 @@ typedef struct {
     ngx_event_t                     dispatch;
     ngx_uint_t                      cursor;
     ngx_http_mta_sts_dns_query_t   *queries;
+
+    /* the last finding reported, for the status zone */
+    ngx_uint_t                      reported;
+    size_t                          finding_len;
+    u_char                          finding[
+                                  NGX_HTTP_MTA_STS_STATUS_FINDING_MAX + 1];
 } ngx_http_mta_sts_dns_main_conf_t;
 
 
@@ -157,6 +174,9 @@ static void ngx_http_mta_sts_dns_tlsrpt_check(
 static void ngx_cdecl ngx_http_mta_sts_dns_report(
     ngx_http_mta_sts_dns_domain_t *d, ngx_http_mta_sts_dns_state_t *state,
     ngx_uint_t level, const char *fmt, ...);
+static ngx_int_t ngx_http_mta_sts_dns_rua_ours(
+    ngx_http_mta_sts_dns_main_conf_t *dmcf, ngx_str_t *rua);
+static void ngx_http_mta_sts_dns_status(ngx_http_mta_sts_dns_query_t *q);
 static u_char *ngx_http_mta_sts_dns_why(ngx_http_mta_sts_dns_query_t *q,
     ngx_int_t status, u_char *buf, size_t size);
 
@@ -165,6 +185,10 @@ static void *ngx_http_mta_sts_dns_create_srv_conf(ngx_conf_t *cf);
 static char *ngx_http_mta_sts_dns_merge_srv_conf(ngx_conf_t *cf,
     void *parent, void *child);
 static ngx_int_t ngx_http_mta_sts_dns_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_mta_sts_dns_names(ngx_conf_t *cf,
+    ngx_http_mta_sts_dns_main_conf_t *dmcf);
+static int ngx_libc_cdecl ngx_http_mta_sts_dns_cmp_wildcards(
+    const void *one, const void *two);
 static ngx_int_t ngx_http_mta_sts_dns_init_process(ngx_cycle_t *cycle);
 static void ngx_http_mta_sts_dns_exit_process(ngx_cycle_t *cycle);
 
@@ -783,6 +807,10 @@ ngx_http_mta_sts_dns_done(ngx_http_mta_sts_dns_query_t *q, ngx_int_t status)
 {
     ngx_http_mta_sts_dns_main_conf_t  *dmcf;
 
+    dmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_mta_sts_dns_module);
+    dmcf->reported = 0;
+
     switch (q->kind) {
 
     case NGX_HTTP_MTA_STS_DNS_Q_STS:
@@ -803,13 +831,14 @@ ngx_http_mta_sts_dns_done(ngx_http_mta_sts_dns_query_t *q, ngx_int_t status)
         break;
     }
 
+    if (dmcf->reported) {
+        ngx_http_mta_sts_dns_status(q);
+    }
+
     ngx_http_mta_sts_dns_close(q);
     q->busy = 0;
 
     /* the next query starts from the event loop, not from in here */
-
-    dmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
-                                               ngx_http_mta_sts_dns_module);
 
     if (!dmcf->dispatch.posted) {
         ngx_post_event(&dmcf->dispatch, &ngx_posted_events);
@@ -848,6 +877,7 @@ ngx_http_mta_sts_dns_sts_check(ngx_http_mta_sts_dns_query_t *q,
     }
 
     if (status != NGX_HTTP_MTA_STS_DNS_OK) {
+        d->mismatch = 0;
         ngx_http_mta_sts_dns_report(d, st, NGX_LOG_WARN,
                                     "MTA-STS DNS check of \"%V\": expected "
                                     "one _mta-sts.%V TXT record, found %s: "
@@ -863,6 +893,8 @@ ngx_http_mta_sts_dns_sts_check(ngx_http_mta_sts_dns_query_t *q,
     }
 
     ngx_http_mta_sts_dns_sts(&q->answer, &txt);
+
+    d->mismatch = 0;
 
     switch (txt.status) {
 
@@ -901,9 +933,13 @@ ngx_http_mta_sts_dns_sts_check(ngx_http_mta_sts_dns_query_t *q,
         return;
     }
 
+    d->mismatch = 0;
+
     if (txt.id.len != id->len
         || ngx_strncmp(txt.id.data, id->data, id->len) != 0)
     {
+        d->mismatch = 1;
+
         if (!d->stale) {
 
             /* RFC 8461, section 8.1: the TXT is updated after the policy */
@@ -989,6 +1025,7 @@ ngx_http_mta_sts_dns_mx_check(ngx_http_mta_sts_dns_query_t *q,
     }
 
     if (status != NGX_HTTP_MTA_STS_DNS_OK) {
+        d->uncovered = 0;
         ngx_http_mta_sts_dns_report(d, st, NGX_LOG_NOTICE,
                                     "MTA-STS DNS check of \"%V\": expected "
                                     "MX records for %V, found %s: mail goes "
@@ -1003,7 +1040,8 @@ ngx_http_mta_sts_dns_mx_check(ngx_http_mta_sts_dns_query_t *q,
         return;
     }
 
-    rc = ngx_http_mta_sts_dns_mx(&q->answer, &d->policy, &host);
+    rc = ngx_http_mta_sts_dns_mx(&q->answer, &d->policy, &host,
+                                 &d->uncovered);
 
     if (rc == NGX_HTTP_MTA_STS_DNS_MX_NULL) {
         ngx_http_mta_sts_dns_report(d, st, NGX_LOG_NOTICE,
@@ -1142,11 +1180,12 @@ static void
 ngx_http_mta_sts_dns_tlsrpt_check(ngx_http_mta_sts_dns_query_t *q,
     ngx_int_t status)
 {
-    u_char                         why[256], *last;
-    ngx_str_t                     *domain;
-    ngx_http_mta_sts_dns_txt_t     txt;
-    ngx_http_mta_sts_dns_state_t  *st;
-    ngx_http_mta_sts_dns_domain_t *d;
+    u_char                             why[256], *last;
+    ngx_str_t                         *domain;
+    ngx_http_mta_sts_dns_txt_t         txt;
+    ngx_http_mta_sts_dns_state_t      *st;
+    ngx_http_mta_sts_dns_domain_t     *d;
+    ngx_http_mta_sts_dns_main_conf_t  *dmcf;
 
     d = q->domain;
     domain = &d->result.domain;
@@ -1205,6 +1244,24 @@ ngx_http_mta_sts_dns_tlsrpt_check(ngx_http_mta_sts_dns_query_t *q,
         return;
     }
 
+    dmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_mta_sts_dns_module);
+
+    if (dmcf->names && ngx_http_mta_sts_dns_rua_ours(dmcf, &txt.rua)
+                       != NGX_OK)
+    {
+        ngx_http_mta_sts_dns_report(d, st, NGX_LOG_NOTICE,
+                                    "MTA-STS DNS check of \"%V\": this nginx "
+                                    "receives TLS reports "
+                                    "(\"mta_sts_tlsrpt\"), but no https: URI "
+                                    "in the rua of the _smtp._tls.%V TXT "
+                                    "record, \"%V\", names a host it serves: "
+                                    "reports for %V go elsewhere (RFC 8460, "
+                                    "section 3)",
+                                    domain, domain, &txt.rua, domain);
+        return;
+    }
+
     ngx_http_mta_sts_dns_report(d, st, NGX_LOG_INFO,
                                 "MTA-STS DNS check of \"%V\": _smtp._tls.%V "
                                 "TXT is valid",
@@ -1247,7 +1304,7 @@ ngx_http_mta_sts_dns_report(ngx_http_mta_sts_dns_domain_t *d,
     ngx_http_mta_sts_dns_state_t *state, ngx_uint_t level,
     const char *fmt, ...)
 {
-    u_char                            *last;
+    u_char                            *p, *last;
     u_char                             msg[NGX_MAX_ERROR_STR];
     time_t                             now;
     va_list                            args;
@@ -1259,6 +1316,21 @@ ngx_http_mta_sts_dns_report(ngx_http_mta_sts_dns_domain_t *d,
     va_end(args);
 
     now = ngx_time();
+
+    dmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_mta_sts_dns_module);
+
+    /* the finding without "MTA-STS DNS check of "<domain>": ", cut */
+
+    p = msg + sizeof("MTA-STS DNS check of \"\": ") - 1 + d->result.domain.len;
+
+    if (p > last) {
+        p = last;
+    }
+
+    dmcf->finding_len = ngx_min((size_t) (last - p), sizeof(dmcf->finding));
+    ngx_memcpy(dmcf->finding, p, dmcf->finding_len);
+    dmcf->reported = 1;
 
     crc = ngx_crc32_short(msg, last - msg) ^ (uint32_t) level;
 
@@ -1277,10 +1349,109 @@ ngx_http_mta_sts_dns_report(ngx_http_mta_sts_dns_domain_t *d,
     state->finding = crc;
     state->logged = now;
 
+    ngx_log_error(level, dmcf->log, 0, "%*s", last - msg, msg);
+}
+
+
+/* whether an https: URI of a rua names a server name of this nginx */
+
+static ngx_int_t
+ngx_http_mta_sts_dns_rua_ours(ngx_http_mta_sts_dns_main_conf_t *dmcf,
+    ngx_str_t *rua)
+{
+    u_char     name[256];
+    size_t     pos;
+    ngx_str_t  host;
+
+    pos = 0;
+
+    while (ngx_http_mta_sts_dns_rua_https(rua, &pos, &host) == NGX_OK) {
+
+        if (host.len == 0 || host.len > sizeof(name)) {
+            continue;
+        }
+
+        ngx_strlow(name, host.data, host.len);
+
+        if (ngx_hash_find_combined(dmcf->names,
+                                   ngx_hash_key(name, host.len),
+                                   name, host.len)
+            != NULL)
+        {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/* a check's result into the status zone, once its state is final */
+
+static void
+ngx_http_mta_sts_dns_status(ngx_http_mta_sts_dns_query_t *q)
+{
+    time_t                             recheck;
+    ngx_uint_t                         check, value;
+    ngx_http_mta_sts_dns_state_t      *st;
+    ngx_http_mta_sts_dns_domain_t     *d;
+    ngx_http_mta_sts_dns_main_conf_t  *dmcf;
+
+    d = q->domain;
+
+    if (d->status == NULL) {
+        return;
+    }
+
     dmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
                                                ngx_http_mta_sts_dns_module);
 
-    ngx_log_error(level, dmcf->log, 0, "%*s", last - msg, msg);
+    value = 0;
+    recheck = 0;
+
+    switch (q->kind) {
+
+    case NGX_HTTP_MTA_STS_DNS_Q_STS:
+        check = NGX_HTTP_MTA_STS_STATUS_DNS_TXT;
+        st = &d->result.txt;
+        value = d->mismatch;
+        recheck = d->recheck;
+        break;
+
+    case NGX_HTTP_MTA_STS_DNS_Q_MX:
+        check = NGX_HTTP_MTA_STS_STATUS_DNS_MX;
+        st = &d->result.mx;
+        value = d->uncovered;
+        break;
+
+    case NGX_HTTP_MTA_STS_DNS_Q_A:
+    case NGX_HTTP_MTA_STS_DNS_Q_AAAA:
+        check = NGX_HTTP_MTA_STS_STATUS_DNS_HOST;
+        st = &d->result.host;
+        break;
+
+    default:
+        check = NGX_HTTP_MTA_STS_STATUS_DNS_TLSRPT;
+        st = &d->result.tlsrpt;
+    }
+
+    ngx_http_mta_sts_status_dns((ngx_cycle_t *) ngx_cycle, d->status, check,
+                                st->state, dmcf->finding, dmcf->finding_len,
+                                value, recheck);
+}
+
+
+ngx_uint_t
+ngx_http_mta_sts_dns_server_checked(ngx_http_core_srv_conf_t *cscf)
+{
+    ngx_http_core_loc_conf_t         *clcf;
+    ngx_http_mta_sts_dns_srv_conf_t  *dscf;
+
+    dscf = cscf->ctx->srv_conf[ngx_http_mta_sts_dns_module.ctx_index];
+    clcf = cscf->ctx->loc_conf[ngx_http_core_module.ctx_index];
+
+    return dscf->check && clcf->resolver
+           && clcf->resolver->connections.nelts;
 }
 
 
@@ -1521,6 +1692,12 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
         ngx_destroy_pool(ha.temp_pool);
     }
 
+    if (dmcf->domains.nelts
+        && ngx_http_mta_sts_dns_names(cf, dmcf) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     if (unchecked) {
         ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
                       "MTA-STS DNS check: the records of %ui policy "
@@ -1537,11 +1714,163 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
 }
 
 
+/*
+ * When this nginx receives TLS reports (an "mta_sts_tlsrpt" location),
+ * the names of its servers, exact and wildcard as nginx matches a Host,
+ * for the rua of _smtp._tls records.  The receiver's module keeps the
+ * receivers' directories as the first member of its main configuration.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_dns_names(ngx_conf_t *cf,
+    ngx_http_mta_sts_dns_main_conf_t *dmcf)
+{
+    ngx_int_t                    rc;
+    ngx_uint_t                   s, i;
+    ngx_array_t                 *receivers;
+    ngx_hash_init_t              hash;
+    ngx_hash_keys_arrays_t       ha;
+    ngx_http_server_name_t      *sn;
+    ngx_http_core_srv_conf_t   **cscfp;
+    ngx_http_core_main_conf_t   *cmcf;
+
+    receivers = ngx_http_conf_get_module_main_conf(cf,
+                                            ngx_http_mta_sts_tlsrpt_module);
+
+    if (receivers == NULL || receivers->nelts == 0) {
+        return NGX_OK;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    dmcf->names = ngx_pcalloc(cf->pool, sizeof(ngx_hash_combined_t));
+    if (dmcf->names == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(&ha, sizeof(ngx_hash_keys_arrays_t));
+
+    ha.temp_pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, cf->log);
+    if (ha.temp_pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    ha.pool = cf->pool;
+
+    if (ngx_hash_keys_array_init(&ha, NGX_HASH_LARGE) != NGX_OK) {
+        goto failed;
+    }
+
+    cscfp = cmcf->servers.elts;
+
+    for (s = 0; s < cmcf->servers.nelts; s++) {
+        sn = cscfp[s]->server_names.elts;
+
+        for (i = 0; i < cscfp[s]->server_names.nelts; i++) {
+
+#if (NGX_PCRE)
+            if (sn[i].regex) {
+                continue;
+            }
+#endif
+
+            if (sn[i].name.len == 0 || sn[i].name.len > 255) {
+                continue;
+            }
+
+            rc = ngx_hash_add_key(&ha, &sn[i].name, cscfp[s],
+                                  NGX_HASH_WILDCARD_KEY);
+
+            if (rc == NGX_ERROR) {
+                goto failed;
+            }
+
+            /* NGX_BUSY: named twice; NGX_DECLINED: nginx says so itself */
+        }
+    }
+
+    hash.key = ngx_hash_key;
+    hash.max_size = 4096 + ha.keys.nelts;
+    hash.bucket_size = 512;
+    hash.name = "mta_sts_check_dns_names_hash";
+    hash.pool = cf->pool;
+
+    if (ha.keys.nelts) {
+        hash.hash = &dmcf->names->hash;
+        hash.temp_pool = NULL;
+
+        if (ngx_hash_init(&hash, ha.keys.elts, ha.keys.nelts) != NGX_OK) {
+            goto failed;
+        }
+    }
+
+    if (ha.dns_wc_head.nelts) {
+        ngx_qsort(ha.dns_wc_head.elts, (size_t) ha.dns_wc_head.nelts,
+                  sizeof(ngx_hash_key_t),
+                  ngx_http_mta_sts_dns_cmp_wildcards);
+
+        hash.hash = NULL;
+        hash.temp_pool = ha.temp_pool;
+
+        if (ngx_hash_wildcard_init(&hash, ha.dns_wc_head.elts,
+                                   ha.dns_wc_head.nelts)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+
+        dmcf->names->wc_head = (ngx_hash_wildcard_t *) hash.hash;
+    }
+
+    if (ha.dns_wc_tail.nelts) {
+        ngx_qsort(ha.dns_wc_tail.elts, (size_t) ha.dns_wc_tail.nelts,
+                  sizeof(ngx_hash_key_t),
+                  ngx_http_mta_sts_dns_cmp_wildcards);
+
+        hash.hash = NULL;
+        hash.temp_pool = ha.temp_pool;
+
+        if (ngx_hash_wildcard_init(&hash, ha.dns_wc_tail.elts,
+                                   ha.dns_wc_tail.nelts)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+
+        dmcf->names->wc_tail = (ngx_hash_wildcard_t *) hash.hash;
+    }
+
+    ngx_destroy_pool(ha.temp_pool);
+
+    return NGX_OK;
+
+failed:
+
+    ngx_destroy_pool(ha.temp_pool);
+
+    return NGX_ERROR;
+}
+
+
+static int ngx_libc_cdecl
+ngx_http_mta_sts_dns_cmp_wildcards(const void *one, const void *two)
+{
+    ngx_hash_key_t  *first, *second;
+
+    first = (ngx_hash_key_t *) one;
+    second = (ngx_hash_key_t *) two;
+
+    return ngx_dns_strcmp(first->key.data, second->key.data);
+}
+
+
 /* the first worker checks, 2 to 5 seconds after a start or a reload */
 
 static ngx_int_t
 ngx_http_mta_sts_dns_init_process(ngx_cycle_t *cycle)
 {
+    ngx_uint_t                         i;
+    ngx_http_mta_sts_dns_domain_t     *d;
     ngx_http_mta_sts_dns_main_conf_t  *dmcf;
 
     if ((ngx_process != NGX_PROCESS_WORKER
@@ -1566,6 +1895,13 @@ ngx_http_mta_sts_dns_init_process(ngx_cycle_t *cycle)
     }
 
     dmcf->log = cycle->log;
+
+    d = dmcf->domains.elts;
+
+    for (i = 0; i < dmcf->domains.nelts; i++) {
+        d[i].status = ngx_http_mta_sts_status_dns_domain(cycle,
+                                                         &d[i].result.domain);
+    }
 
     dmcf->round.handler = ngx_http_mta_sts_dns_round;
     dmcf->round.data = dmcf;

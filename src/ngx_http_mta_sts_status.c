@@ -18,6 +18,10 @@
 #define NGX_HTTP_MTA_STS_STATUS_LISTENER    0x04
 #define NGX_HTTP_MTA_STS_STATUS_REPORTED    0x08
 #define NGX_HTTP_MTA_STS_STATUS_UNCOUNTED   0x10
+#define NGX_HTTP_MTA_STS_STATUS_DNS_WARN    0x20
+
+/* a DNS check's states, as ngx_http_mta_sts_dns.h numbers them */
+#define NGX_HTTP_MTA_STS_STATUS_DNS_STATES  5
 
 #define NGX_HTTP_MTA_STS_STATUS_DAY         86400
 
@@ -40,8 +44,15 @@ static void ngx_http_mta_sts_status_html(ngx_http_mta_sts_status_out_t *o,
 static void ngx_http_mta_sts_status_html_domain(
     ngx_http_mta_sts_status_out_t *o, ngx_http_mta_sts_status_t *st,
     ngx_http_mta_sts_status_domain_t *d);
+static void ngx_http_mta_sts_status_json_dns(
+    ngx_http_mta_sts_status_out_t *o, ngx_http_mta_sts_status_dns_t *dns);
+static void ngx_http_mta_sts_status_html_dns(
+    ngx_http_mta_sts_status_out_t *o, ngx_http_mta_sts_status_t *st,
+    ngx_http_mta_sts_status_dns_t *dns);
+static ngx_http_mta_sts_status_dns_t *ngx_http_mta_sts_status_dns_of(
+    ngx_http_mta_sts_status_domain_t *d, ngx_uint_t generation);
 static ngx_uint_t ngx_http_mta_sts_status_failing(
-    ngx_http_mta_sts_status_domain_t *d, time_t now);
+    ngx_http_mta_sts_status_domain_t *d, time_t now, ngx_uint_t generation);
 static int ngx_http_mta_sts_status_cmp(const void *a, const void *b);
 static void ngx_http_mta_sts_status_add(ngx_http_mta_sts_status_out_t *o,
     const char *fmt, ...);
@@ -65,6 +76,28 @@ ngx_str_t  ngx_http_mta_sts_status_outcomes[] = {
     ngx_string("error"),
     ngx_null_string
 };
+
+
+/* the DNS checks' label values and JSON keys, and their states' */
+
+ngx_str_t  ngx_http_mta_sts_status_dns_checks[] = {
+    ngx_string("txt"),
+    ngx_string("mx"),
+    ngx_string("policy_host"),
+    ngx_string("tlsrpt"),
+    ngx_null_string
+};
+
+ngx_str_t  ngx_http_mta_sts_status_dns_states[] = {
+    ngx_string("not_run"),
+    ngx_string("ok"),
+    ngx_string("could_not_check"),
+    ngx_string("notice"),
+    ngx_string("warn"),
+    ngx_null_string
+};
+
+static ngx_http_mta_sts_status_dns_t  ngx_http_mta_sts_status_dns_none;
 
 
 /* the page's only style: its SHA-256 is in the Content-Security-Policy */
@@ -121,6 +154,7 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
     ngx_http_mta_sts_status_t *st)
 {
     ngx_uint_t                         i, k, n;
+    ngx_http_mta_sts_status_dns_t     *dns;
     ngx_http_mta_sts_status_slot_t    *s;
     ngx_http_mta_sts_status_domain_t  *d;
 
@@ -199,7 +233,69 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
                                     d->listener.len == 2);
     }
 
-    /* DNS: the DNS check's metrics (issue 16) are to be added here */
+    NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_dns_check_state", "gauge",
+        "The DNS check's last verdict: 0 not run, 1 ok, 2 could not check, "
+        "3 notice, 4 warn.");
+
+    for (i = 0; i < st->ndomains; i++) {
+        d = st->domains[i];
+        dns = ngx_http_mta_sts_status_dns_of(d, st->generation);
+
+        for (k = 0; k < NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS; k++) {
+            ngx_http_mta_sts_status_add(o,
+                                        "mta_sts_dns_check_state{domain=\"");
+            ngx_http_mta_sts_status_label(o, d->domain.data, d->domain.len);
+            ngx_http_mta_sts_status_add(o, "\",check=\"%.*s\"} %lu\n",
+                (int) ngx_http_mta_sts_status_dns_checks[k].len,
+                ngx_http_mta_sts_status_dns_checks[k].data,
+                (unsigned long) dns->checks[k].state);
+        }
+    }
+
+    NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_dns_check_timestamp_seconds",
+        "gauge", "When the DNS check last ran (0: not yet).");
+
+    for (i = 0; i < st->ndomains; i++) {
+        d = st->domains[i];
+        dns = ngx_http_mta_sts_status_dns_of(d, st->generation);
+
+        for (k = 0; k < NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS; k++) {
+            ngx_http_mta_sts_status_add(o,
+                "mta_sts_dns_check_timestamp_seconds{domain=\"");
+            ngx_http_mta_sts_status_label(o, d->domain.data, d->domain.len);
+            ngx_http_mta_sts_status_add(o, "\",check=\"%.*s\"} %lld\n",
+                (int) ngx_http_mta_sts_status_dns_checks[k].len,
+                ngx_http_mta_sts_status_dns_checks[k].data,
+                (long long) dns->checks[k].checked);
+        }
+    }
+
+    NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_dns_txt_id_stale", "gauge",
+        "1 when the _mta-sts TXT id differs from the id of the policy "
+        "served.");
+
+    for (i = 0; i < st->ndomains; i++) {
+        d = st->domains[i];
+        dns = ngx_http_mta_sts_status_dns_of(d, st->generation);
+
+        ngx_http_mta_sts_status_add(o, "mta_sts_dns_txt_id_stale{domain=\"");
+        ngx_http_mta_sts_status_label(o, d->domain.data, d->domain.len);
+        ngx_http_mta_sts_status_add(o, "\"} %d\n", dns->txt_stale != 0);
+    }
+
+    NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_dns_mx_uncovered_hosts", "gauge",
+        "MX hosts of the domain that no mx pattern of the policy matches.");
+
+    for (i = 0; i < st->ndomains; i++) {
+        d = st->domains[i];
+        dns = ngx_http_mta_sts_status_dns_of(d, st->generation);
+
+        ngx_http_mta_sts_status_add(o,
+                                    "mta_sts_dns_mx_uncovered_hosts{domain=\"");
+        ngx_http_mta_sts_status_label(o, d->domain.data, d->domain.len);
+        ngx_http_mta_sts_status_add(o, "\"} %lu\n",
+                                    (unsigned long) dns->mx_uncovered);
+    }
 
     NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_tlsrpt_reports_total", "counter",
         "TLS reports stored that name the policy domain.");
@@ -328,12 +424,19 @@ ngx_http_mta_sts_status_json(ngx_http_mta_sts_status_out_t *o,
                                         "\"certificate_days_left\":null");
         }
 
-        /* DNS: the DNS check's result (issue 16) is to be rendered here */
+        ngx_http_mta_sts_status_add(o, ",\"failing\":%s,\"dns\":",
+            ngx_http_mta_sts_status_failing(d, st->now, st->generation)
+            ? "true" : "false");
 
-        ngx_http_mta_sts_status_add(o, ",\"failing\":%s,\"dns\":null,"
-                                    "\"counted\":%s",
-            ngx_http_mta_sts_status_failing(d, st->now) ? "true" : "false",
-            d->slot ? "true" : "false");
+        if (d->dns) {
+            ngx_http_mta_sts_status_json_dns(o,
+                           ngx_http_mta_sts_status_dns_of(d, st->generation));
+        } else {
+            ngx_http_mta_sts_status_add(o, "null");
+        }
+
+        ngx_http_mta_sts_status_add(o, ",\"counted\":%s",
+                                    d->slot ? "true" : "false");
 
         if (d->slot) {
             ngx_http_mta_sts_status_json_slot(o, d->slot);
@@ -410,6 +513,58 @@ ngx_http_mta_sts_status_json_slot(ngx_http_mta_sts_status_out_t *o,
 }
 
 
+/* the DNS check: a member a check, then what only TXT and MX have */
+
+static void
+ngx_http_mta_sts_status_json_dns(ngx_http_mta_sts_status_out_t *o,
+    ngx_http_mta_sts_status_dns_t *dns)
+{
+    ngx_uint_t                        k;
+    ngx_http_mta_sts_status_check_t  *c;
+
+    for (k = 0; k < NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS; k++) {
+        c = &dns->checks[k];
+
+        ngx_http_mta_sts_status_add(o, "%s\"%.*s\":{\"state\":\"%.*s\","
+            "\"checked\":", k ? "," : "{",
+            (int) ngx_http_mta_sts_status_dns_checks[k].len,
+            ngx_http_mta_sts_status_dns_checks[k].data,
+            (int) ngx_http_mta_sts_status_dns_states[c->state].len,
+            ngx_http_mta_sts_status_dns_states[c->state].data);
+
+        if (c->checked) {
+            ngx_http_mta_sts_status_add(o, "%lld,\"finding\":\"",
+                                        (long long) c->checked);
+            ngx_http_mta_sts_status_string(o, c->finding, c->finding_len);
+            ngx_http_mta_sts_status_add(o, "\"");
+
+        } else {
+            ngx_http_mta_sts_status_add(o, "null,\"finding\":null");
+        }
+
+        if (k == NGX_HTTP_MTA_STS_STATUS_DNS_TXT) {
+            ngx_http_mta_sts_status_add(o, ",\"id_stale\":%s,\"recheck\":",
+                                        dns->txt_stale ? "true" : "false");
+
+            if (dns->txt_recheck) {
+                ngx_http_mta_sts_status_add(o, "%lld",
+                                            (long long) dns->txt_recheck);
+            } else {
+                ngx_http_mta_sts_status_add(o, "null");
+            }
+
+        } else if (k == NGX_HTTP_MTA_STS_STATUS_DNS_MX) {
+            ngx_http_mta_sts_status_add(o, ",\"uncovered_hosts\":%lu",
+                                        (unsigned long) dns->mx_uncovered);
+        }
+
+        ngx_http_mta_sts_status_add(o, "}");
+    }
+
+    ngx_http_mta_sts_status_add(o, "}");
+}
+
+
 /*
  * One table, a row a policy domain, the failing ones first with what is
  * wrong in the second column.  No script, no file from elsewhere: the
@@ -424,7 +579,8 @@ ngx_http_mta_sts_status_html(ngx_http_mta_sts_status_out_t *o,
 
     for (i = 0; i < st->ndomains; i++) {
         st->domains[i]->failing =
-                   ngx_http_mta_sts_status_failing(st->domains[i], st->now);
+                   ngx_http_mta_sts_status_failing(st->domains[i], st->now,
+                                                   st->generation);
     }
 
     if (st->ndomains > 1) {
@@ -504,6 +660,8 @@ ngx_http_mta_sts_status_html_domain(ngx_http_mta_sts_status_out_t *o,
                                     "certificate expires soon")
     NGX_HTTP_MTA_STS_STATUS_PROBLEM(NGX_HTTP_MTA_STS_STATUS_LISTENER,
                                     "no HTTPS listener on port 443")
+    NGX_HTTP_MTA_STS_STATUS_PROBLEM(NGX_HTTP_MTA_STS_STATUS_DNS_WARN,
+                                    "DNS does not match the policy")
     NGX_HTTP_MTA_STS_STATUS_PROBLEM(NGX_HTTP_MTA_STS_STATUS_REPORTED,
                                     "failed sessions in the last report")
     NGX_HTTP_MTA_STS_STATUS_PROBLEM(NGX_HTTP_MTA_STS_STATUS_UNCOUNTED,
@@ -526,10 +684,17 @@ ngx_http_mta_sts_status_html_domain(ngx_http_mta_sts_status_out_t *o,
         ngx_http_mta_sts_status_add(o, "-");
     }
 
-    /* DNS: the DNS check's verdict (issue 16) is to be shown here */
-
-    ngx_http_mta_sts_status_add(o, "</td><td>%.*s</td><td>-</td>",
+    ngx_http_mta_sts_status_add(o, "</td><td>%.*s</td><td>",
                                 (int) d->listener.len, d->listener.data);
+
+    if (d->dns) {
+        ngx_http_mta_sts_status_html_dns(o, st,
+                           ngx_http_mta_sts_status_dns_of(d, st->generation));
+    } else {
+        ngx_http_mta_sts_status_add(o, "not checked (no resolver)");
+    }
+
+    ngx_http_mta_sts_status_add(o, "</td>");
 
     if (s == NULL) {
         ngx_http_mta_sts_status_add(o, "<td colspan=\"5\">not counted"
@@ -579,13 +744,97 @@ ngx_http_mta_sts_status_html_domain(ngx_http_mta_sts_status_out_t *o,
 }
 
 
+/*
+ * The verdict, the worst state of the four checks, then each finding
+ * that is not "ok", as text
+ */
+
+static void
+ngx_http_mta_sts_status_html_dns(ngx_http_mta_sts_status_out_t *o,
+    ngx_http_mta_sts_status_t *st, ngx_http_mta_sts_status_dns_t *dns)
+{
+    time_t                            last;
+    ngx_uint_t                        k, worst, run;
+    ngx_http_mta_sts_status_check_t  *c;
+
+    worst = 0;
+    run = 0;
+    last = 0;
+
+    for (k = 0; k < NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS; k++) {
+        c = &dns->checks[k];
+
+        if (c->state > worst) {
+            worst = c->state;
+        }
+
+        if (c->state) {
+            run++;
+        }
+
+        if (c->checked > last) {
+            last = c->checked;
+        }
+    }
+
+    if (run == 0) {
+        ngx_http_mta_sts_status_add(o, "not run yet");
+        return;
+    }
+
+    ngx_http_mta_sts_status_add(o, "<strong>%s</strong>, %lld min ago",
+        worst == 4 ? "warn" : worst == 3 ? "notice"
+        : worst == 2 ? "could not check" : "ok",
+        (long long) (st->now > last ? st->now - last : 0) / 60);
+
+    for (k = 0; k < NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS; k++) {
+        c = &dns->checks[k];
+
+        if (c->state < 2) {
+            continue;
+        }
+
+        ngx_http_mta_sts_status_add(o, "<br>%.*s %.*s: ",
+            (int) ngx_http_mta_sts_status_dns_checks[k].len,
+            ngx_http_mta_sts_status_dns_checks[k].data,
+            (int) ngx_http_mta_sts_status_dns_states[c->state].len,
+            ngx_http_mta_sts_status_dns_states[c->state].data);
+        ngx_http_mta_sts_status_text(o, c->finding, c->finding_len);
+    }
+}
+
+
+/* a domain's DNS results when they are the serving configuration's */
+
+static ngx_http_mta_sts_status_dns_t *
+ngx_http_mta_sts_status_dns_of(ngx_http_mta_sts_status_domain_t *d,
+    ngx_uint_t generation)
+{
+    if (d->slot == NULL || !d->dns
+        || d->slot->dns.generation != generation)
+    {
+        return &ngx_http_mta_sts_status_dns_none;
+    }
+
+    return &d->slot->dns;
+}
+
+
 static ngx_uint_t
 ngx_http_mta_sts_status_failing(ngx_http_mta_sts_status_domain_t *d,
-    time_t now)
+    time_t now, ngx_uint_t generation)
 {
-    ngx_uint_t  bits;
+    ngx_uint_t                      bits, k;
+    ngx_http_mta_sts_status_dns_t  *dns;
 
     bits = 0;
+    dns = ngx_http_mta_sts_status_dns_of(d, generation);
+
+    for (k = 0; k < NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS; k++) {
+        if (dns->checks[k].state == NGX_HTTP_MTA_STS_STATUS_DNS_STATES - 1) {
+            bits |= NGX_HTTP_MTA_STS_STATUS_DNS_WARN;
+        }
+    }
 
     if (d->not_after && d->not_after <= now) {
         bits |= NGX_HTTP_MTA_STS_STATUS_EXPIRED;
@@ -699,6 +948,47 @@ ngx_http_mta_sts_status_record(ngx_http_mta_sts_status_shm_t *shm,
             memcpy(f->org, rpt->organization, f->org_len);
             f->detail = p->details[j];
         }
+    }
+}
+
+
+/*
+ * A check's result for a configuration: the first of a newer one drops
+ * what the older one found; the finding is cut to its slot ("...")
+ */
+
+void
+ngx_http_mta_sts_status_dns_set(ngx_http_mta_sts_status_dns_t *dns,
+    ngx_uint_t generation, ngx_uint_t check, ngx_uint_t state, time_t now,
+    u_char *finding, size_t len)
+{
+    ngx_http_mta_sts_status_check_t  *c;
+
+    if (check >= NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS
+        || state >= NGX_HTTP_MTA_STS_STATUS_DNS_STATES)
+    {
+        return;
+    }
+
+    if (dns->generation != generation) {
+        memset(dns, 0, sizeof(ngx_http_mta_sts_status_dns_t));
+        dns->generation = generation;
+    }
+
+    c = &dns->checks[check];
+
+    c->state = state;
+    c->checked = now;
+
+    if (len > NGX_HTTP_MTA_STS_STATUS_FINDING_MAX) {
+        memcpy(c->finding, finding, NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3);
+        memcpy(c->finding + NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3, "...",
+               3);
+        c->finding_len = NGX_HTTP_MTA_STS_STATUS_FINDING_MAX;
+
+    } else {
+        memcpy(c->finding, finding, len);
+        c->finding_len = len;
     }
 }
 

@@ -39,6 +39,21 @@
 #define NGX_HTTP_MTA_STS_STATUS_ORG_MAX     64
 #define NGX_HTTP_MTA_STS_STATUS_DOMAIN_MAX  253
 
+/* the DNS checks kept per domain, as ngx_http_mta_sts_dns.h orders them */
+#define NGX_HTTP_MTA_STS_STATUS_DNS_TXT     0   /* _mta-sts TXT */
+#define NGX_HTTP_MTA_STS_STATUS_DNS_MX      1
+#define NGX_HTTP_MTA_STS_STATUS_DNS_HOST    2   /* mta-sts A, AAAA */
+#define NGX_HTTP_MTA_STS_STATUS_DNS_TLSRPT  3   /* _smtp._tls TXT */
+#define NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS  4
+#define NGX_HTTP_MTA_STS_STATUS_FINDING_MAX 256
+
+/*
+ * The zone's layout: a zone of another layout kept over a reload (a new
+ * module loaded into the same nginx) is made anew, not misread
+ */
+#define NGX_HTTP_MTA_STS_STATUS_LAYOUT                                       \
+    (0x4d5453530000ULL + sizeof(ngx_http_mta_sts_status_slot_t))
+
 
 /* one failure-details row, copied and cut: no pointers in shared memory */
 
@@ -48,6 +63,36 @@ typedef struct {
     u_char                            org[NGX_HTTP_MTA_STS_STATUS_ORG_MAX];
     ngx_http_mta_sts_tlsrpt_detail_t  detail;
 } ngx_http_mta_sts_status_failure_t;
+
+
+/*
+ * A DNS check's last result: its state (ngx_http_mta_sts_dns.h: 0 not run,
+ * 1 ok, 2 could not check, 3 notice, 4 warn), when, and what it found
+ */
+
+typedef struct {
+    ngx_uint_t                        state;
+    time_t                            checked;
+    size_t                            finding_len;
+    u_char                            finding[
+                                        NGX_HTTP_MTA_STS_STATUS_FINDING_MAX];
+} ngx_http_mta_sts_status_check_t;
+
+
+/*
+ * The DNS check's results for a domain, written by the first worker under
+ * the zone's mutex; shown only when written for the configuration that
+ * serves now (generation), not for the one before a reload
+ */
+
+typedef struct {
+    ngx_uint_t                        generation;   /* 0: not run */
+    ngx_uint_t                        txt_stale;    /* id != the id served */
+    time_t                            txt_recheck;  /* 0: none pending */
+    ngx_uint_t                        mx_uncovered; /* MX hosts unmatched */
+    ngx_http_mta_sts_status_check_t   checks[
+                                        NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS];
+} ngx_http_mta_sts_status_dns_t;
 
 
 /* a domain's counters: one fixed slot in the zone, found by its name */
@@ -67,12 +112,16 @@ typedef struct {
     ngx_uint_t                        nfailures;    /* ever kept */
     ngx_http_mta_sts_status_failure_t failures[
                                         NGX_HTTP_MTA_STS_STATUS_FAILURES];
+
+    ngx_http_mta_sts_status_dns_t     dns;
 } ngx_http_mta_sts_status_slot_t;
 
 
 /* the zone: its size, not the number of domains, fixes nslots */
 
 typedef struct {
+    uint64_t                          layout;       /* ..._STATUS_LAYOUT */
+    ngx_uint_t                        generation;   /* of the newest conf */
     ngx_atomic_t                      outcomes[
                                         NGX_HTTP_MTA_STS_STATUS_OUTCOMES];
     ngx_uint_t                        nslots;
@@ -91,12 +140,8 @@ typedef struct {
     ngx_int_t                         days;         /* mta_sts_check_days */
     ngx_str_t                         listener;     /* "ok", "no_443", ... */
     ngx_http_mta_sts_status_slot_t   *slot;         /* NULL: zone full */
-
-    /*
-     * DNS: the DNS check's per-domain result (issue 16) is to be wired
-     * here; until then JSON says "dns": null and the page shows "-"
-     */
-    void                             *dns;
+    ngx_uint_t                        alias;        /* listed already */
+    ngx_uint_t                        dns;          /* checked in DNS */
 
     ngx_uint_t                        failing;      /* set by render */
 } ngx_http_mta_sts_status_domain_t;
@@ -109,6 +154,7 @@ typedef struct {
     ngx_uint_t                        ndomains;
     ngx_uint_t                        uncounted;    /* without a slot */
     ngx_http_mta_sts_status_shm_t    *shm;
+    ngx_uint_t                        generation;   /* the DNS results' */
     time_t                            now;
 } ngx_http_mta_sts_status_t;
 
@@ -130,7 +176,14 @@ ngx_http_mta_sts_status_slot_t *ngx_http_mta_sts_status_slot(
     ngx_http_mta_sts_status_shm_t *shm, u_char *domain, size_t len,
     ngx_uint_t create);
 
+/* a DNS check's result into a slot, for the configuration generation */
+void ngx_http_mta_sts_status_dns_set(ngx_http_mta_sts_status_dns_t *dns,
+    ngx_uint_t generation, ngx_uint_t check, ngx_uint_t state, time_t now,
+    u_char *finding, size_t len);
+
 extern ngx_str_t  ngx_http_mta_sts_status_outcomes[];
+extern ngx_str_t  ngx_http_mta_sts_status_dns_checks[];
+extern ngx_str_t  ngx_http_mta_sts_status_dns_states[];
 
 /* the page's <style>, whose hash the Content-Security-Policy allows */
 extern ngx_str_t  ngx_http_mta_sts_status_style;

@@ -22,7 +22,10 @@ typedef struct {
     ngx_shm_zone_t                     *zone;
     ngx_flag_t                          used;     /* an mta_sts_status */
     ngx_array_t                         domains;  /* ..._status_domain_t */
-    ngx_http_mta_sts_status_domain_t  **order;
+    ngx_http_mta_sts_status_domain_t  **order;    /* each domain once */
+    ngx_uint_t                          ndomains;
+    ngx_hash_t                          names;    /* domain: its entry */
+    ngx_uint_t                          generation;
     ngx_uint_t                          uncounted;
     ngx_int_t                           result;   /* its variable index */
     ngx_str_t                           csp;
@@ -184,9 +187,10 @@ ngx_http_mta_sts_status_handler(ngx_http_request_t *r)
     format = ngx_http_mta_sts_status_format(r);
 
     st.domains = smcf->order;
-    st.ndomains = smcf->domains.nelts;
+    st.ndomains = smcf->ndomains;
     st.uncounted = smcf->uncounted;
     st.shm = smcf->shm;
+    st.generation = smcf->generation;
     st.now = ngx_time();
 
     /* measured, then written under the lock, a report's updates whole */
@@ -403,6 +407,66 @@ ngx_http_mta_sts_status_report(ngx_http_request_t *r,
 }
 
 
+/* the DNS check's hooks, in the first worker */
+
+void *
+ngx_http_mta_sts_status_dns_domain(ngx_cycle_t *cycle, ngx_str_t *domain)
+{
+    ngx_http_mta_sts_status_main_conf_t  *smcf;
+
+    smcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_mta_sts_status_module);
+
+    if (smcf == NULL || smcf->shm == NULL || smcf->names.buckets == NULL) {
+        return NULL;
+    }
+
+    return ngx_hash_find(&smcf->names,
+                         ngx_hash_key(domain->data, domain->len),
+                         domain->data, domain->len);
+}
+
+
+void
+ngx_http_mta_sts_status_dns(ngx_cycle_t *cycle, void *domain,
+    ngx_uint_t check, ngx_uint_t state, u_char *finding, size_t len,
+    ngx_uint_t value, time_t recheck)
+{
+    ngx_http_mta_sts_status_dns_t        *dns;
+    ngx_http_mta_sts_status_domain_t     *d;
+    ngx_http_mta_sts_status_main_conf_t  *smcf;
+
+    d = domain;
+
+    if (d == NULL || d->slot == NULL) {
+        return;
+    }
+
+    smcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_mta_sts_status_module);
+    dns = &d->slot->dns;
+
+    ngx_shmtx_lock(&smcf->shpool->mutex);
+
+    /* a worker of the configuration before a reload writes nothing */
+
+    if (smcf->shm->generation == smcf->generation) {
+        ngx_http_mta_sts_status_dns_set(dns, smcf->generation, check, state,
+                                        ngx_time(), finding, len);
+
+        if (check == NGX_HTTP_MTA_STS_STATUS_DNS_TXT) {
+            dns->txt_stale = value;
+            dns->txt_recheck = recheck;
+
+        } else if (check == NGX_HTTP_MTA_STS_STATUS_DNS_MX) {
+            dns->mx_uncovered = value;
+        }
+    }
+
+    ngx_shmtx_unlock(&smcf->shpool->mutex);
+}
+
+
 /* the receiver's outcomes, from $mta_sts_tlsrpt_result */
 
 static ngx_int_t
@@ -566,11 +630,26 @@ ngx_http_mta_sts_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     smcf = shm_zone->data;
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+    shm = NULL;
 
     if (data || shm_zone->shm.exists) {
         shm = shpool->data;
 
-    } else {
+        if (shm->layout != NGX_HTTP_MTA_STS_STATUS_LAYOUT) {
+            ngx_log_error(NGX_LOG_NOTICE, shm_zone->shm.log, 0,
+                          "mta_sts_status_zone \"%V\" was made by another "
+                          "version of the module: its counters start again "
+                          "at 0", &shm_zone->shm.name);
+
+            ngx_shmtx_lock(&shpool->mutex);
+            ngx_slab_free_locked(shpool, shm);
+            ngx_shmtx_unlock(&shpool->mutex);
+
+            shm = NULL;
+        }
+    }
+
+    if (shm == NULL) {
         shpool->log_nomem = 0;
 
         n = shpool->pfree * ngx_pagesize
@@ -593,11 +672,15 @@ ngx_http_mta_sts_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
             return NGX_ERROR;
         }
 
+        shm->layout = NGX_HTTP_MTA_STS_STATUS_LAYOUT;
         shm->nslots = n;
         shpool->data = shm;
         shpool->log_nomem = 1;
     }
 
+    /* the DNS results of older configurations are not shown as current */
+
+    smcf->generation = ++shm->generation;
     smcf->shm = shm;
     smcf->shpool = shpool;
 
@@ -643,7 +726,7 @@ ngx_http_mta_sts_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         }
 
         if (s == NULL) {
-            smcf->uncounted++;
+            smcf->uncounted += d[i].alias ? 0 : 1;
             continue;
         }
 
@@ -664,7 +747,12 @@ ngx_http_mta_sts_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 }
 
 
-/* every exact "mta-sts.<domain>" name of a server with a static policy */
+/*
+ * Every exact "mta-sts.<domain>" name of a server with a static policy.
+ * A domain that several servers serve (port 80 and 443, say) is listed
+ * and checked once: its other entries are aliases that count into the
+ * same slot.
+ */
 
 static ngx_int_t
 ngx_http_mta_sts_status_domains(ngx_conf_t *cf,
@@ -672,7 +760,11 @@ ngx_http_mta_sts_status_domains(ngx_conf_t *cf,
 {
     size_t                                len, n;
     ngx_str_t                            *name, *mode, id;
-    ngx_uint_t                            s, i;
+    ngx_int_t                             rc;
+    ngx_uint_t                            s, i, k;
+    ngx_hash_key_t                       *key;
+    ngx_hash_init_t                       hash;
+    ngx_hash_keys_arrays_t                ha;
     ngx_http_server_name_t               *sn;
     ngx_http_mta_sts_check_t             *check;
     ngx_http_core_srv_conf_t            **cscfp;
@@ -687,6 +779,19 @@ ngx_http_mta_sts_status_domains(ngx_conf_t *cf,
         != NGX_OK)
     {
         return NGX_ERROR;
+    }
+
+    ngx_memzero(&ha, sizeof(ngx_hash_keys_arrays_t));
+
+    ha.temp_pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, cf->log);
+    if (ha.temp_pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    ha.pool = cf->pool;
+
+    if (ngx_hash_keys_array_init(&ha, NGX_HASH_LARGE) != NGX_OK) {
+        goto failed;
     }
 
     len = sizeof(NGX_HTTP_MTA_STS_STATUS_PREFIX) - 1;
@@ -734,7 +839,7 @@ ngx_http_mta_sts_status_domains(ngx_conf_t *cf,
 
             d = ngx_array_push(&smcf->domains);
             if (d == NULL) {
-                return NGX_ERROR;
+                goto failed;
             }
 
             ngx_memzero(d, sizeof(ngx_http_mta_sts_status_domain_t));
@@ -744,6 +849,7 @@ ngx_http_mta_sts_status_domains(ngx_conf_t *cf,
             d->mode = *mode;
             d->id = id;
             d->days = check->days;
+            d->dns = ngx_http_mta_sts_dns_server_checked(cscfp[s]);
 
             if (check->check == NGX_HTTP_MTA_STS_CHECK_OFF
                 || !check->listener)
@@ -764,6 +870,21 @@ ngx_http_mta_sts_status_domains(ngx_conf_t *cf,
             }
 
             ngx_http_mta_sts_status_server(cf, cscfp[s], d);
+
+            /* the entry's index, made a pointer once the array is whole */
+
+            rc = ngx_hash_add_key(&ha, &d->domain,
+                                  (void *) (uintptr_t) smcf->domains.nelts,
+                                  NGX_HASH_READONLY_KEY);
+
+            if (rc == NGX_BUSY) {
+                d->alias = 1;
+                continue;
+            }
+
+            if (rc != NGX_OK) {
+                goto failed;
+            }
         }
 
         sscf->n = smcf->domains.nelts - sscf->first;
@@ -772,16 +893,48 @@ ngx_http_mta_sts_status_domains(ngx_conf_t *cf,
     smcf->order = ngx_palloc(cf->pool, (smcf->domains.nelts + 1)
                              * sizeof(ngx_http_mta_sts_status_domain_t *));
     if (smcf->order == NULL) {
-        return NGX_ERROR;
+        goto failed;
     }
 
     d = smcf->domains.elts;
+    smcf->ndomains = 0;
 
     for (i = 0; i < smcf->domains.nelts; i++) {
-        smcf->order[i] = &d[i];
+        if (!d[i].alias) {
+            smcf->order[smcf->ndomains++] = &d[i];
+        }
     }
 
+    if (ha.keys.nelts) {
+        key = ha.keys.elts;
+
+        for (k = 0; k < ha.keys.nelts; k++) {
+            key[k].value = &d[(uintptr_t) key[k].value - 1];
+        }
+
+        hash.hash = &smcf->names;
+        hash.key = ngx_hash_key;
+        hash.max_size = ha.keys.nelts + 1024;
+        hash.bucket_size = ngx_align(64 + NGX_HTTP_MTA_STS_STATUS_DOMAIN_MAX,
+                                     ngx_cacheline_size);
+        hash.name = "mta_sts_status_names_hash";
+        hash.pool = cf->pool;
+        hash.temp_pool = ha.temp_pool;
+
+        if (ngx_hash_init(&hash, ha.keys.elts, ha.keys.nelts) != NGX_OK) {
+            goto failed;
+        }
+    }
+
+    ngx_destroy_pool(ha.temp_pool);
+
     return NGX_OK;
+
+failed:
+
+    ngx_destroy_pool(ha.temp_pool);
+
+    return NGX_ERROR;
 }
 
 

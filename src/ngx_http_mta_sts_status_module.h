@@ -27,5 +27,19 @@ void ngx_http_mta_sts_status_report(ngx_http_request_t *r,
 ngx_int_t ngx_http_mta_sts_status_policy(void *conf, ngx_str_t **mode,
     ngx_str_t *id, ngx_http_mta_sts_check_t **check);
 
+/*
+ * The DNS check (ngx_http_mta_sts_dns_module.c): whether it checks the
+ * domains of a server; the status of a domain it checks (NULL: none is
+ * kept), and a check's result into it, with the TXT id's staleness and
+ * recheck time (TXT) or the MX hosts not covered (MX) as value and time
+ */
+ngx_uint_t ngx_http_mta_sts_dns_server_checked(
+    ngx_http_core_srv_conf_t *cscf);
+void *ngx_http_mta_sts_status_dns_domain(ngx_cycle_t *cycle,
+    ngx_str_t *domain);
+void ngx_http_mta_sts_status_dns(ngx_cycle_t *cycle, void *domain,
+    ngx_uint_t check, ngx_uint_t state, u_char *finding, size_t len,
+    ngx_uint_t value, time_t recheck);
+
 
 #endif /* _NGX_HTTP_MTA_STS_STATUS_MODULE_H_INCLUDED_ */

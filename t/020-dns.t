@@ -16,9 +16,9 @@ use IO::Socket::INET;
 use Time::HiRes qw(sleep);
 use lib "t/lib";
 use PlainNginx;
+use Dnsmasq;
 
-my ($dnsmasq) = grep { -x } map { "$_/dnsmasq" }
-                split(/:/, $ENV{PATH}), "/usr/sbin", "/sbin";
+my $dnsmasq = dnsmasq_binary();
 
 plan skip_all => "no dnsmasq (Debian: apt-get install dnsmasq-base)"
     unless $dnsmasq;
@@ -165,22 +165,7 @@ push @rr,
     "--txt-record=_mta-sts.large.test,v=STSv1; id=$id{'large.test'}",
     map { "--txt-record=_mta-sts.large.test," . ("$_" x 250) } 1 .. 8;
 
-my $dns_pid = fork() // die "fork: $!\n";
-
-if ($dns_pid == 0) {
-    open STDOUT, ">", "$dir/logs/dnsmasq.out";
-    open STDERR, ">&", \*STDOUT;
-    exec $dnsmasq, "--keep-in-foreground", "--conf-file=/dev/null",
-         "--no-resolv", "--no-hosts", "--listen-address=127.0.0.1",
-         "--bind-interfaces", "--port=$dns", "--pid-file=",
-         "--log-queries", "--log-facility=$dir/logs/dnsmasq.log", @rr;
-    exit 127;
-}
-
-for (1 .. patience()) {
-    last if -s "$dir/logs/dnsmasq.log";
-    sleep 0.1;
-}
+my $dns_pid = start_dnsmasq($dir, $dns, @rr);
 
 unlink "$dir/logs/error.log";
 my $pid = start_nginx($dir);
@@ -323,8 +308,7 @@ for (1 .. patience()) {
 ok($exited, "reload - the old worker exits");
 
 ok(stop_nginx($pid), "nginx stopped");
-kill "TERM", $dns_pid;
-waitpid $dns_pid, 0;
+stop_dnsmasq($dns_pid);
 
 open my $fh, "<", "$dir/logs/error.log" or die "$!\n";
 $log = do { local $/; <$fh> };

@@ -65,10 +65,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     u_char                         *buf, *pkt;
     u_char                          q[NGX_HTTP_MTA_STS_DNS_QUERY_MAX];
-    size_t                          len, bsize, n, i;
+    size_t                          len, bsize, n, i, pos;
     ngx_int_t                       rc;
     ngx_str_t                       host, name, mx;
-    ngx_uint_t                      which, r;
+    ngx_uint_t                      which, r, un;
     ngx_http_mta_sts_dns_rr_t      *rr;
     ngx_http_mta_sts_dns_txt_t      txt;
     ngx_http_mta_sts_policy_t       policy;
@@ -142,6 +142,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         "a TXT status");
             fuzz_assert(txt.status != NGX_HTTP_MTA_STS_DNS_TXT_INVALID
                         || txt.error != NULL, "INVALID says why");
+
+            if (which && txt.status == NGX_HTTP_MTA_STS_DNS_TXT_VALID) {
+                pos = 0;
+
+                while (ngx_http_mta_sts_dns_rua_https(&txt.rua, &pos, &host)
+                       == NGX_OK)
+                {
+                    fuzz_assert(host.data >= txt.rua.data
+                                && host.data + host.len
+                                   <= txt.rua.data + txt.rua.len
+                                && pos <= txt.rua.len,
+                                "an https: host within the rua");
+                }
+            }
         }
 
         if (a.type == NGX_HTTP_MTA_STS_DNS_MX) {
@@ -152,7 +166,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             policy.mx = &mx;
             policy.nmx = 1;
 
-            r = ngx_http_mta_sts_dns_mx(&a, &policy, &host);
+            r = ngx_http_mta_sts_dns_mx(&a, &policy, &host, &un);
             fuzz_assert(r <= NGX_HTTP_MTA_STS_DNS_MX_NONE, "an MX verdict");
         }
     }

@@ -64,7 +64,7 @@ main(void)
     size_t                          n, i;
     ngx_int_t                       rc;
     ngx_str_t                       name, host, mx[2];
-    ngx_uint_t                      k;
+    ngx_uint_t                      k, un;
     ngx_http_mta_sts_dns_txt_t      t;
     ngx_http_mta_sts_policy_t       policy;
     static pkt_t                    p;
@@ -524,6 +524,29 @@ main(void)
     ok(tlsrpt("v=STSv1; id=1", &t) == NGX_DECLINED,
        "TLSRPT: an STS record is not a TLSRPT record", "");
 
+    /* the hosts of the https: rua URIs, for "does this nginx get them" */
+
+    ok(tlsrpt("v=TLSRPTv1; rua=mailto:a@x.example, HTTPS://u@R.example:8443"
+              "/v1,https://[2001:db8::1]:443/x , https://last.example.",
+              &t) == NGX_OK, "rua: a valid record", t.error);
+    n = 0;
+    ok(ngx_http_mta_sts_dns_rua_https(&t.rua, &n, &host) == NGX_OK
+       && host.len == 9 && memcmp(host.data, "R.example", 9) == 0,
+       "rua: mailto: skipped, userinfo and port cut (RFC 3986, 3.2)", "");
+    ok(ngx_http_mta_sts_dns_rua_https(&t.rua, &n, &host) == NGX_OK
+       && host.len == 13 && memcmp(host.data, "[2001:db8::1]", 13) == 0,
+       "rua: an IPv6 literal kept whole", "");
+    ok(ngx_http_mta_sts_dns_rua_https(&t.rua, &n, &host) == NGX_OK
+       && host.len == 12 && memcmp(host.data, "last.example", 12) == 0,
+       "rua: the last URI, its final dot cut", "");
+    ok(ngx_http_mta_sts_dns_rua_https(&t.rua, &n, &host) == NGX_DONE,
+       "rua: then none", "");
+    ok(tlsrpt("v=TLSRPTv1; rua=mailto:a@x.example; x=https://y", &t)
+       == NGX_OK, "rua: mailto: only", t.error);
+    n = 0;
+    ok(ngx_http_mta_sts_dns_rua_https(&t.rua, &n, &host) == NGX_DONE,
+       "rua: mailto: only - no https: host, other fields not read", "");
+
     /* MX coverage, RFC 8461, section 4.1 */
 
     ok(match("mail.example.com", "MAIL.example.com."),
@@ -552,7 +575,7 @@ main(void)
     pkt_mx(&p, "example.com", 20, "b.backup.example.net");
     pkt_mx(&p, "example.com", 30, "mx3.example.org");
     parse(&p, "example.com", 15, &a);
-    ok(ngx_http_mta_sts_dns_mx(&a, &policy, &host)
+    ok(ngx_http_mta_sts_dns_mx(&a, &policy, &host, &un)
        == NGX_HTTP_MTA_STS_DNS_MX_COVERED, "MX: all three covered", "");
 
     pkt_header(&p, ID, 0x81, 0x80, 1, 2);
@@ -560,15 +583,25 @@ main(void)
     pkt_mx(&p, "example.com", 10, "mx1.example.com");
     pkt_mx(&p, "example.com", 50, "backup.example.org");
     parse(&p, "example.com", 15, &a);
-    ok(ngx_http_mta_sts_dns_mx(&a, &policy, &host)
-       == NGX_HTTP_MTA_STS_DNS_MX_UNCOVERED && host.len == 18,
+    ok(ngx_http_mta_sts_dns_mx(&a, &policy, &host, &un)
+       == NGX_HTTP_MTA_STS_DNS_MX_UNCOVERED && host.len == 18 && un == 1,
        "MX: a backup MX not covered (RFC 8461, section 8.4)", "");
+
+    pkt_header(&p, ID, 0x81, 0x80, 1, 3);
+    pkt_question(&p, "example.com", 15);
+    pkt_mx(&p, "example.com", 10, "new.example.org");
+    pkt_mx(&p, "example.com", 20, "mx1.example.com");
+    pkt_mx(&p, "example.com", 50, "backup.example.org");
+    parse(&p, "example.com", 15, &a);
+    ok(ngx_http_mta_sts_dns_mx(&a, &policy, &host, &un)
+       == NGX_HTTP_MTA_STS_DNS_MX_UNCOVERED && host.len == 15 && un == 2,
+       "MX: two hosts not covered, the first named (RFC 8461, 4.1)", "");
 
     pkt_header(&p, ID, 0x81, 0x80, 1, 1);
     pkt_question(&p, "example.com", 15);
     pkt_mx(&p, "example.com", 10, "a.b.backup.example.net");
     parse(&p, "example.com", 15, &a);
-    ok(ngx_http_mta_sts_dns_mx(&a, &policy, &host)
+    ok(ngx_http_mta_sts_dns_mx(&a, &policy, &host, &un)
        == NGX_HTTP_MTA_STS_DNS_MX_UNCOVERED,
        "MX: *.backup.example.net against a.b.backup.example.net", "");
 
@@ -576,13 +609,13 @@ main(void)
     pkt_question(&p, "example.com", 15);
     pkt_rr(&p, "example.com", 15, 60, "\0\0\0", 3);
     parse(&p, "example.com", 15, &a);
-    ok(ngx_http_mta_sts_dns_mx(&a, &policy, &host)
+    ok(ngx_http_mta_sts_dns_mx(&a, &policy, &host, &un)
        == NGX_HTTP_MTA_STS_DNS_MX_NULL, "MX: a null MX (RFC 7505)", "");
 
     pkt_header(&p, ID, 0x81, 0x80, 1, 0);
     pkt_question(&p, "example.com", 15);
     parse(&p, "example.com", 15, &a);
-    ok(ngx_http_mta_sts_dns_mx(&a, &policy, &host)
+    ok(ngx_http_mta_sts_dns_mx(&a, &policy, &host, &un)
        == NGX_HTTP_MTA_STS_DNS_MX_NONE, "MX: none", "");
 
     pkt_header(&p, ID, 0x81, 0x80, 1, 1);

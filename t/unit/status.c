@@ -34,7 +34,7 @@ static char *render(ngx_http_mta_sts_status_t *st, ngx_uint_t format);
 int
 main(void)
 {
-    char                               *out, detail[256];
+    char                               *out, detail[256], big[300];
     size_t                              size, len, cut;
     ngx_uint_t                          f, i;
     ngx_http_mta_sts_status_t           st;
@@ -129,6 +129,7 @@ main(void)
     st.ndomains = 2;
     st.uncounted = 1;
     st.shm = shm;
+    st.generation = 1;
     st.now = 1700000000;
 
     out = render(&st, NGX_HTTP_MTA_STS_STATUS_PROMETHEUS);
@@ -164,6 +165,94 @@ main(void)
        && strstr(out, "a&quot;b\\c.example") < strstr(out, ">example.com<"),
        "HTML: the failing domain first", "");
     free(out);
+
+    /* the DNS check's results: shown for the serving configuration only */
+
+    d[0].dns = 1;
+    memset(big, 'x', sizeof(big));
+    strcpy(detail, "found \"</td><script>\n\xff\"");
+
+    ngx_http_mta_sts_status_dns_set(&a->dns, 1, NGX_HTTP_MTA_STS_STATUS_DNS_TXT,
+                                    4, 1700000000 - 120,
+                                    (u_char *) detail, strlen(detail));
+    a->dns.txt_stale = 1;
+    ngx_http_mta_sts_status_dns_set(&a->dns, 1, NGX_HTTP_MTA_STS_STATUS_DNS_MX,
+                                    1, 1700000000, (u_char *) "ok", 2);
+    ngx_http_mta_sts_status_dns_set(&a->dns, 1,
+                                    NGX_HTTP_MTA_STS_STATUS_DNS_TLSRPT, 3,
+                                    1700000000, (u_char *) big, sizeof(big));
+    ok(a->dns.checks[3].finding_len == NGX_HTTP_MTA_STS_STATUS_FINDING_MAX
+       && memcmp(a->dns.checks[3].finding
+                 + NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3, "...", 3) == 0,
+       "DNS: a long finding cut to its slot, marked", "");
+    ngx_http_mta_sts_status_dns_set(&a->dns, 1, 9, 1, 1700000000,
+                                    (u_char *) "x", 1);
+    ngx_http_mta_sts_status_dns_set(&a->dns, 1, 0, 5, 1700000000,
+                                    (u_char *) "x", 1);
+    ok(a->dns.checks[0].state == 4, "DNS: a check or state out of range "
+       "changes nothing", "");
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_PROMETHEUS);
+    ok(out && strstr(out, "mta_sts_dns_check_state{domain=\"example.com\","
+                          "check=\"txt\"} 4\n") != NULL
+       && strstr(out, "mta_sts_dns_check_state{domain=\"example.com\","
+                      "check=\"policy_host\"} 0\n") != NULL
+       && strstr(out, "mta_sts_dns_check_state{domain=\"a\\\"b\\\\c."
+                      "example\",check=\"mx\"} 0\n") != NULL,
+       "Prometheus: each check's state, 0 when not run", out);
+    ok(out && strstr(out, "mta_sts_dns_txt_id_stale{domain=\"example.com\"}"
+                          " 1\n") != NULL
+       && strstr(out, "mta_sts_dns_check_timestamp_seconds{domain=\"example"
+                      ".com\",check=\"txt\"} 1699999880\n") != NULL
+       && strstr(out, "mta_sts_dns_mx_uncovered_hosts{domain=\"example.com\"}"
+                      " 0\n") != NULL,
+       "Prometheus: stale id, time, MX hosts not covered", "");
+    ok(out && strstr(out, "script") == NULL,
+       "Prometheus: no finding text", "");
+    free(out);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_JSON);
+    ok(out && strstr(out, "\"dns\":{\"txt\":{\"state\":\"warn\","
+                          "\"checked\":1699999880,\"finding\":\"found "
+                          "\\\"</td><script>\\u000a\\ufffd\\\"\","
+                          "\"id_stale\":true,\"recheck\":null},") != NULL,
+       "JSON: the TXT check, its finding escaped", out);
+    ok(out && strstr(out, "\"policy_host\":{\"state\":\"not_run\","
+                          "\"checked\":null,\"finding\":null}") != NULL
+       && strstr(out, "\"uncovered_hosts\":0}") != NULL,
+       "JSON: a check not run, MX hosts not covered", "");
+    ok(out && strstr(out, "\"domain\":\"example.com\"") != NULL
+       && strstr(out, "\"failing\":true,\"dns\":{") != NULL,
+       "JSON: a DNS warn is failing", "");
+    free(out);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_HTML);
+    ok(out && strstr(out, "<script") == NULL
+       && strstr(out, "<strong>warn</strong>, 0 min ago<br>txt warn: found "
+                      "&quot;&lt;/td&gt;&lt;script&gt;\xef\xbf\xbd\xef\xbf"
+                      "\xbd&quot;<br>tlsrpt notice: xxx") != NULL,
+       "HTML: the verdict and the findings as text", out);
+    ok(out && strstr(out, "DNS does not match the policy") != NULL,
+       "HTML: a DNS warn is a problem", "");
+    free(out);
+
+    st.generation = 2;
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_JSON);
+    ok(out && strstr(out, "\"txt\":{\"state\":\"not_run\"") != NULL,
+       "JSON: the results of the configuration before a reload are not "
+       "shown", "");
+    free(out);
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_HTML);
+    ok(out && strstr(out, "DNS does not match") == NULL
+       && strstr(out, "not run yet") != NULL,
+       "HTML: nor are they a problem", "");
+    free(out);
+
+    ngx_http_mta_sts_status_dns_set(&a->dns, 2, NGX_HTTP_MTA_STS_STATUS_DNS_MX,
+                                    1, 1700000000, (u_char *) "ok", 2);
+    ok(a->dns.generation == 2 && a->dns.checks[0].state == 0
+       && a->dns.txt_stale == 0 && a->dns.checks[1].state == 1,
+       "DNS: a newer configuration's first result drops the older ones", "");
 
     /* measured and written alike, nothing past a short buffer */
 
