@@ -12,11 +12,9 @@
 #include <ngx_http_mta_sts_dns.h>
 #include <ngx_http_mta_sts_status.h>
 #include <ngx_http_mta_sts_status_module.h>
+#include <ngx_http_mta_sts_tlsrpt_module.h>
 
 #include <openssl/rand.h>
-
-
-extern ngx_module_t  ngx_http_mta_sts_tlsrpt_module;
 
 
 /*
@@ -1717,8 +1715,7 @@ ngx_http_mta_sts_dns_init(ngx_conf_t *cf)
 /*
  * When this nginx receives TLS reports (an "mta_sts_tlsrpt" location),
  * the names of its servers, exact and wildcard as nginx matches a Host,
- * for the rua of _smtp._tls records.  The receiver's module keeps the
- * receivers' directories as the first member of its main configuration.
+ * for the rua of _smtp._tls records.
  */
 
 static ngx_int_t
@@ -1727,17 +1724,13 @@ ngx_http_mta_sts_dns_names(ngx_conf_t *cf,
 {
     ngx_int_t                    rc;
     ngx_uint_t                   s, i;
-    ngx_array_t                 *receivers;
     ngx_hash_init_t              hash;
     ngx_hash_keys_arrays_t       ha;
     ngx_http_server_name_t      *sn;
     ngx_http_core_srv_conf_t   **cscfp;
     ngx_http_core_main_conf_t   *cmcf;
 
-    receivers = ngx_http_conf_get_module_main_conf(cf,
-                                            ngx_http_mta_sts_tlsrpt_module);
-
-    if (receivers == NULL || receivers->nelts == 0) {
+    if (ngx_http_mta_sts_tlsrpt_receivers(cf) == 0) {
         return NGX_OK;
     }
 

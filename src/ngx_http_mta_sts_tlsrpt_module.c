@@ -8,6 +8,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <ngx_http_mta_sts_tlsrpt.h>
+#include <ngx_http_mta_sts_tlsrpt_module.h>
 #include <ngx_http_mta_sts_tlsrpt_dir.h>
 #include <ngx_http_mta_sts_repeat.h>
 #include <ngx_http_mta_sts_status_module.h>
@@ -1036,6 +1037,18 @@ ngx_http_mta_sts_tlsrpt_add_variables(ngx_conf_t *cf)
     }
 
     return NGX_OK;
+}
+
+
+ngx_uint_t
+ngx_http_mta_sts_tlsrpt_receivers(ngx_conf_t *cf)
+{
+    ngx_http_mta_sts_tlsrpt_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_mta_sts_tlsrpt_module);
+
+    return tmcf == NULL ? 0 : tmcf->dirs.nelts;
 }
 
 
