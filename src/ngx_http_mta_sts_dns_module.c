@@ -874,8 +874,9 @@ ngx_http_mta_sts_dns_sts_check(ngx_http_mta_sts_dns_query_t *q,
         return;
     }
 
+    d->mismatch = 0;
+
     if (status != NGX_HTTP_MTA_STS_DNS_OK) {
-        d->mismatch = 0;
         ngx_http_mta_sts_dns_report(d, st, NGX_LOG_WARN,
                                     "MTA-STS DNS check of \"%V\": expected "
                                     "one _mta-sts.%V TXT record, found %s: "
@@ -891,8 +892,6 @@ ngx_http_mta_sts_dns_sts_check(ngx_http_mta_sts_dns_query_t *q,
     }
 
     ngx_http_mta_sts_dns_sts(&q->answer, &txt);
-
-    d->mismatch = 0;
 
     switch (txt.status) {
 
@@ -930,8 +929,6 @@ ngx_http_mta_sts_dns_sts_check(ngx_http_mta_sts_dns_query_t *q,
                                     id);
         return;
     }
-
-    d->mismatch = 0;
 
     if (txt.id.len != id->len
         || ngx_strncmp(txt.id.data, id->data, id->len) != 0)
