@@ -152,7 +152,9 @@ sub get {
 }
 
 sub domains {
-    my $doc = eval { JSON::PP->new->decode(get("/json")) } or return {};
+    my ($uri) = @_;
+    my $doc = eval { JSON::PP->new->decode(get($uri // "/json")) }
+        or return {};
     my %d;
 
     push @{ $d{$_->{domain}} }, $_ for @{ $doc->{domains} };
@@ -354,16 +356,19 @@ SKIP: {
 
 # a reload onto a resolver that never answers: the results of the old
 # configuration are not shown as the new one's (not run, then could not
-# check, never the old "ok")
+# check, never the old "ok").  An old worker still answers for a moment
+# after the reload, with its own configuration's results: the new
+# configuration's JSON is at a URI the old one does not have.
 
 system("sed -i -e 's/resolver 127.0.0.1:$dns;/resolver 127.0.0.1:$deadport;/' "
+       . "-e 's|location = /json |location = /json-new |' "
        . "$dir/conf/nginx.conf") == 0 or die "sed\n";
 reload_nginx($dir, $pid);
 
 my @seen;
 
 for (1 .. 6 * patience()) {
-    my $t = domains()->{"good.test"};
+    my $t = domains("/json-new")->{"good.test"};
     my $state = $t ? $t->[0]{dns}{txt}{state} : "none";
 
     push @seen, $state unless @seen && $seen[-1] eq $state;
