@@ -54,9 +54,14 @@ stage() {
     return $rc
 }
 
+# .ci/run makes two roots at once: both would run apt-get on this machine
+# together, and the second one fails on apt's lock.  One at a time, and
+# the second finds debootstrap installed by the first.
 if ! command -v debootstrap >/dev/null; then
     stage "installing debootstrap on this machine" \
-        sh -c 'apt-get update -qq &&
+        flock /run/lock/mta-sts-fresh-debian-apt \
+        sh -c 'command -v debootstrap >/dev/null && exit
+               apt-get update -qq &&
                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
                    --no-install-recommends debootstrap >/dev/null'
 fi
