@@ -896,12 +896,14 @@ ngx_http_mta_sts_update_parse(ngx_http_mta_sts_update_resp_t *resp,
     u_char       name[NGX_HTTP_MTA_STS_DNS_NAME_LEN];
     size_t       off, nlen, rdlen, start, qlen;
     uint16_t     id;
+    uint32_t     ttl;
     ngx_uint_t   qd, total, i, type, class, section, an, ns;
     const char  *err;
 
     resp->rcode = 0;
     resp->ntxt = 0;
     resp->txt_over = 0;
+    resp->txt_ttl = 0;
     resp->cname = 0;
     resp->soa_len = 0;
     resp->error = NULL;
@@ -981,6 +983,8 @@ ngx_http_mta_sts_update_parse(ngx_http_mta_sts_update_resp_t *resp,
 
         type = (packet[off] << 8) | packet[off + 1];
         class = (packet[off + 2] << 8) | packet[off + 3];
+        ttl = ((uint32_t) packet[off + 4] << 24) | (packet[off + 5] << 16)
+              | (packet[off + 6] << 8) | packet[off + 7];
         rdlen = (packet[off + 8] << 8) | packet[off + 9];
         off += 10;
 
@@ -1036,6 +1040,10 @@ ngx_http_mta_sts_update_parse(ngx_http_mta_sts_update_resp_t *resp,
                     resp->txt_over = 1;
 
                 } else {
+                    if (resp->ntxt == 0 || ttl < resp->txt_ttl) {
+                        resp->txt_ttl = ttl;
+                    }
+
                     resp->txt[resp->ntxt].data = packet + off;
                     resp->txt[resp->ntxt].len = rdlen;
                     resp->ntxt++;

@@ -90,6 +90,7 @@ typedef struct {
     ngx_uint_t     ntxt;              /* TXT records the name owns */
     ngx_str_t      txt[NGX_HTTP_MTA_STS_UPDATE_TXT_MAX];
     ngx_uint_t     txt_over;          /* more, or longer, than kept */
+    uint32_t       txt_ttl;           /* the least of their TTLs */
     ngx_uint_t     cname;             /* a CNAME the name owns */
     u_char         soa[256];          /* an SOA's owner, dotted */
     size_t         soa_len;

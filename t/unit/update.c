@@ -305,7 +305,8 @@ main(void)
 
     ok(parse(&r, &m, "_mta-sts.example.test", 16, 0) == NGX_OK
        && r.rcode == 0 && r.ntxt == 1 && r.txt[0].len == 16
-       && memcmp(r.txt[0].data, "\x0fv=STSv1; id=old", 16) == 0,
+       && memcmp(r.txt[0].data, "\x0fv=STSv1; id=old", 16) == 0
+       && r.txt_ttl == 300,
        "response: the TXT RDATA as sent, for a prerequisite", "");
 
     ngx_str_set(&id, "old");
