@@ -38,6 +38,9 @@
 #define NGX_HTTP_MTA_STS_UPDATE_BACKOFF_MAX  (3600 * 1000)
 #define NGX_HTTP_MTA_STS_UPDATE_RACES     3
 
+/* jobs at once: a reload that changes every id does not open 10,000 */
+#define NGX_HTTP_MTA_STS_UPDATE_INFLIGHT  8
+
 /* the steps of a job */
 #define NGX_HTTP_MTA_STS_UPDATE_ZONE      0   /* SOA: which zone */
 #define NGX_HTTP_MTA_STS_UPDATE_READ      1   /* TXT: the set as it is */
@@ -74,6 +77,7 @@ typedef struct {
     ngx_msec_t                       backoff;
     uint32_t                         logged;     /* the last failure's */
     unsigned                         stopped:1;  /* until a reload */
+    unsigned                         pending:1;  /* waits for a job */
 } ngx_http_mta_sts_update_domain_t;
 
 
@@ -109,6 +113,11 @@ struct ngx_http_mta_sts_update_job_s {
 typedef struct {
     ngx_array_t                      domains;
     ngx_hash_t                       hash;       /* domain -> its index+1 */
+
+    /* the first worker's */
+    ngx_uint_t                       busy;       /* jobs in flight */
+    ngx_uint_t                       pending;    /* domains waiting */
+    ngx_event_t                      next;       /* starts those */
 } ngx_http_mta_sts_update_main_conf_t;
 
 
@@ -120,6 +129,7 @@ typedef struct {
 static void ngx_http_mta_sts_update_start(
     ngx_http_mta_sts_update_domain_t *d);
 static void ngx_http_mta_sts_update_retry_handler(ngx_event_t *ev);
+static void ngx_http_mta_sts_update_next(ngx_event_t *ev);
 static void ngx_http_mta_sts_update_step(ngx_http_mta_sts_update_job_t *job);
 static ngx_int_t ngx_http_mta_sts_update_connect(
     ngx_http_mta_sts_update_job_t *job);
@@ -240,7 +250,7 @@ ngx_http_mta_sts_update_txt(ngx_str_t *domain, ngx_int_t status,
         return;
     }
 
-    if (d->job || d->stopped || d->retry.timer_set) {
+    if (d->job || d->stopped || d->pending || d->retry.timer_set) {
         return;
     }
 
@@ -251,7 +261,20 @@ ngx_http_mta_sts_update_txt(ngx_str_t *domain, ngx_int_t status,
 static void
 ngx_http_mta_sts_update_start(ngx_http_mta_sts_update_domain_t *d)
 {
-    ngx_http_mta_sts_update_job_t  *job;
+    ngx_http_mta_sts_update_job_t        *job;
+    ngx_http_mta_sts_update_main_conf_t  *umcf;
+
+    umcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_mta_sts_update_module);
+
+    if (umcf->busy >= NGX_HTTP_MTA_STS_UPDATE_INFLIGHT) {
+        if (!d->pending) {
+            d->pending = 1;
+            umcf->pending++;
+        }
+
+        return;
+    }
 
     job = ngx_calloc(sizeof(ngx_http_mta_sts_update_job_t), ngx_cycle->log);
     if (job == NULL) {
@@ -260,6 +283,7 @@ ngx_http_mta_sts_update_start(ngx_http_mta_sts_update_domain_t *d)
 
     job->domain = d;
     d->job = job;
+    umcf->busy++;
 
     if (d->conf->zone.len) {
         job->zone = d->conf->zone;
@@ -270,6 +294,41 @@ ngx_http_mta_sts_update_start(ngx_http_mta_sts_update_domain_t *d)
     }
 
     ngx_http_mta_sts_update_step(job);
+}
+
+
+/* the domains that waited for a job, from the event loop */
+
+static void
+ngx_http_mta_sts_update_next(ngx_event_t *ev)
+{
+    ngx_uint_t                            i;
+    ngx_http_mta_sts_update_domain_t     *d;
+    ngx_http_mta_sts_update_main_conf_t  *umcf;
+
+    umcf = ev->data;
+
+    if (ngx_exiting || ngx_terminate) {
+        return;
+    }
+
+    d = umcf->domains.elts;
+
+    for (i = 0; i < umcf->domains.nelts && umcf->pending; i++) {
+
+        if (umcf->busy >= NGX_HTTP_MTA_STS_UPDATE_INFLIGHT) {
+            return;
+        }
+
+        if (!d[i].pending) {
+            continue;
+        }
+
+        d[i].pending = 0;
+        umcf->pending--;
+
+        ngx_http_mta_sts_update_start(&d[i]);
+    }
 }
 
 
@@ -827,14 +886,17 @@ static void ngx_cdecl
 ngx_http_mta_sts_update_end(ngx_http_mta_sts_update_job_t *job,
     ngx_uint_t how, const char *fmt, ...)
 {
-    u_char                            *last;
-    u_char                             msg[NGX_MAX_ERROR_STR];
-    va_list                            args;
-    uint32_t                           crc;
-    ngx_msec_t                         delay;
-    ngx_http_mta_sts_update_domain_t  *d;
+    u_char                               *last;
+    u_char                                msg[NGX_MAX_ERROR_STR];
+    va_list                               args;
+    uint32_t                              crc;
+    ngx_msec_t                            delay;
+    ngx_http_mta_sts_update_domain_t     *d;
+    ngx_http_mta_sts_update_main_conf_t  *umcf;
 
     d = job->domain;
+    umcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_mta_sts_update_module);
 
     va_start(args, fmt);
     last = ngx_vslprintf(msg, msg + sizeof(msg), fmt, args);
@@ -844,6 +906,14 @@ ngx_http_mta_sts_update_end(ngx_http_mta_sts_update_job_t *job,
 
     d->job = NULL;
     ngx_free(job);
+    umcf->busy--;
+
+    if (umcf->pending && !umcf->next.posted) {
+        umcf->next.handler = ngx_http_mta_sts_update_next;
+        umcf->next.data = umcf;
+        umcf->next.log = ngx_cycle->log;
+        ngx_post_event(&umcf->next, &ngx_posted_events);
+    }
 
     if (how == NGX_HTTP_MTA_STS_UPDATE_DONE) {
         d->backoff = 0;
@@ -1340,6 +1410,10 @@ ngx_http_mta_sts_update_exit_process(ngx_cycle_t *cycle)
 
     if (umcf == NULL) {
         return;
+    }
+
+    if (umcf->next.posted) {
+        ngx_delete_posted_event(&umcf->next);
     }
 
     d = umcf->domains.elts;
