@@ -120,10 +120,19 @@ $(BUILD)/unit-cache: t/unit/cache.c src/ngx_http_mta_sts_cache.c \
                      src/ngx_http_mta_sts_cache.h t/unit/tap.h
 	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/cache.c src/ngx_http_mta_sts_cache.c
 
+# the TSIG vectors are BIND's (t/unit/update-vectors.sh)
+$(BUILD)/unit-update: t/unit/update.c src/ngx_http_mta_sts_update.c \
+                      src/ngx_http_mta_sts_update.h \
+                      src/ngx_http_mta_sts_dns.c src/ngx_http_mta_sts_dns.h \
+                      src/ngx_http_mta_sts_policy.c t/unit/tap.h
+	$(CC) $(CFLAGS_UNIT) -o $@ t/unit/update.c \
+	    src/ngx_http_mta_sts_update.c src/ngx_http_mta_sts_dns.c \
+	    src/ngx_http_mta_sts_policy.c -lcrypto
+
 unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-json \
       $(BUILD)/unit-tlsrpt \
       $(BUILD)/unit-repeat $(BUILD)/unit-dns $(BUILD)/unit-status \
-      $(BUILD)/unit-cache
+      $(BUILD)/unit-cache $(BUILD)/unit-update
 	$(BUILD)/unit
 	$(BUILD)/unit-cert
 	$(BUILD)/unit-json
@@ -132,6 +141,7 @@ unit: module $(BUILD)/unit $(BUILD)/unit-cert $(BUILD)/unit-json \
 	$(BUILD)/unit-dns
 	$(BUILD)/unit-status
 	$(BUILD)/unit-cache
+	$(BUILD)/unit-update
 
 run: module
 	@sh util/run.sh $(NGINX) $(MODULE) $(BUILD)/run

@@ -9,11 +9,8 @@
 #include <ngx_http_mta_sts_dns.h>
 
 
-#define NGX_HTTP_MTA_STS_DNS_NAME_LEN   256
 
 
-static const char *ngx_http_mta_sts_dns_name(u_char *packet, size_t len,
-    size_t *off, u_char *name, size_t *nlen);
 static ngx_uint_t ngx_http_mta_sts_dns_same(u_char *a, size_t alen,
     u_char *b, size_t blen);
 static const char *ngx_http_mta_sts_dns_answers(
@@ -518,7 +515,7 @@ ngx_http_mta_sts_dns_copy(ngx_http_mta_sts_dns_answer_t *answer,
  * must fit 255 octets on the wire.  Returns NULL or why the name is bad.
  */
 
-static const char *
+const char *
 ngx_http_mta_sts_dns_name(u_char *packet, size_t len, size_t *off,
     u_char *name, size_t *nlen)
 {

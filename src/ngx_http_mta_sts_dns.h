@@ -30,6 +30,9 @@
 #define NGX_HTTP_MTA_STS_DNS_TXT         16
 #define NGX_HTTP_MTA_STS_DNS_AAAA        28
 
+/* the longest name dotted, with room for its terminating byte */
+#define NGX_HTTP_MTA_STS_DNS_NAME_LEN    256
+
 /* the EDNS0 buffer size announced (the DNS flag day 2020 value) */
 #define NGX_HTTP_MTA_STS_DNS_UDP_SIZE    1232
 
@@ -145,6 +148,10 @@ size_t ngx_http_mta_sts_dns_query(u_char *buf, ngx_str_t *name,
 ngx_int_t ngx_http_mta_sts_dns_parse(ngx_http_mta_sts_dns_answer_t *answer,
     u_char *packet, size_t len);
 const char *ngx_http_mta_sts_dns_status_text(ngx_int_t status);
+
+/* a name at *off of a packet, dotted and lowercased into name (256 bytes) */
+const char *ngx_http_mta_sts_dns_name(u_char *packet, size_t len,
+    size_t *off, u_char *name, size_t *nlen);
 
 void ngx_http_mta_sts_dns_sts(ngx_http_mta_sts_dns_answer_t *answer,
     ngx_http_mta_sts_dns_txt_t *txt);

@@ -13,6 +13,7 @@
 #include <ngx_http_mta_sts_status.h>
 #include <ngx_http_mta_sts_status_module.h>
 #include <ngx_http_mta_sts_tlsrpt_module.h>
+#include <ngx_http_mta_sts_update_module.h>
 
 #include <openssl/rand.h>
 
@@ -860,6 +861,8 @@ ngx_http_mta_sts_dns_sts_check(ngx_http_mta_sts_dns_query_t *q,
     domain = &d->result.domain;
     id = &d->id;
     st = &d->result.txt;
+
+    ngx_http_mta_sts_update_txt(domain, status, &q->answer);
 
     if (status != NGX_HTTP_MTA_STS_DNS_OK
         && status != NGX_HTTP_MTA_STS_DNS_NODATA

@@ -27,6 +27,8 @@
 #     with its intermediate (and its key for ssl_certificate_key); an
 #     absolute one is replaced by such a file in DIR/conf/;
 #   - /var/log/nginx/ becomes DIR/logs/ (nginx -t opens the logs);
+#   - "key=FILE" of "mta_sts_dns_update" is a throwaway TSIG key made in
+#     DIR/conf/ (as tsig-keygen prints one), an absolute FILE moved there;
 #   - the absolute directory D of "mta_sts_tlsrpt D" becomes DIR/reports/D,
 #     made writable by any user (nginx -t checks the workers' user can).
 #
@@ -234,6 +236,15 @@ sub nginx_blocks {
             "$lead$path;"
         }mge;
         $conf =~ s{/var/log/nginx/}{$dir/logs/}g;
+        # a TSIG key file where the directive names one
+        $conf =~ s{^(\s*mta_sts_dns_update\s[^;]*?key=)(\S+?)([\s;])}{
+            my ($lead, $path, $end) = ($1, $2, $3);
+            $path = "$dir/conf/" . ($path =~ s{.*/}{}r);
+            spew($path, "key \"mta-sts-nginx.example.com\" {\n"
+                        . "\talgorithm hmac-sha256;\n\tsecret "
+                        . "\"c2VjcmV0IG9mIHRoZSByZWFkbWUncyBrZXkgISE=\";\n};\n");
+            "$lead$path$end"
+        }mge;
         # a report directory is made, writable by any worker user (nginx
         # -t checks that it is), as the admin is told to make it
         $conf =~ s{^(\s*mta_sts_tlsrpt\s+)(/[^;\s]+);}{

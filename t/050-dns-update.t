@@ -1,0 +1,415 @@
+# mta_sts_dns_update: when the DNS check finds that _mta-sts.<domain> TXT
+# does not carry the id served, the first worker publishes it by DNS
+# UPDATE (RFC 2136) signed with TSIG (RFC 8945), over TCP, to a real BIND
+# (Debian: bind9, bind9-utils for tsig-keygen, bind9-dnsutils for dig)
+# that this test starts on a port of 127.0.0.1 of the suite's network
+# namespace, stopped by pid.  One zone a case, an update-policy that lets
+# the key change only _mta-sts.<zone> TXT:
+#
+#   first.test    no record: the first publish, the zone found by SOA
+#   change.test   the record is right: no update; a reload changes the id,
+#                 the record follows
+#   replay.test   the update nginx sent (through a relay that keeps it),
+#                 sent again after the id moved on: NXRRSET, nothing
+#                 rolled back (RFC 2136, sections 3.2.5 and 5.4)
+#   badsig.test   nginx's key file has another secret: BADSIG
+#   refused.test  the policy lets the key change another name: REFUSED
+#   cname.test    _mta-sts is a CNAME: nothing sent
+#   dead.test     a server that never answers: tried again later
+#
+# Plain Test::More; the waits are for log lines, with a cap, never for a
+# time.
+
+use strict;
+use warnings;
+
+use Test::More;
+use IO::Socket::INET;
+use Time::HiRes qw(sleep);
+use lib "t/lib";
+use PlainNginx;
+
+sub tool {
+    my ($name) = @_;
+    my ($path) = grep { -x } map { "$_/$name" }
+                 split(/:/, $ENV{PATH}), "/usr/sbin", "/usr/bin", "/sbin";
+    return $path;
+}
+
+my ($named, $keygen, $dig) = map { tool($_) } qw(named tsig-keygen dig);
+
+plan skip_all => "no BIND (Debian: apt-get install bind9 bind9-utils "
+                 . "bind9-dnsutils)"
+    unless $named && $keygen && $dig;
+
+my $load = load_modules();
+my $dir = work_dir("dns-update");
+my $bind = "$dir/bind";
+my $port = free_port();
+mkdir $bind or die "$bind: $!\n";
+
+# a TCP server that takes connections and never answers
+
+my $dead = IO::Socket::INET->new(Listen => 5, LocalAddr => "127.0.0.1",
+                                 LocalPort => 0, Proto => "tcp")
+    or die "listen: $!\n";
+my $deadport = $dead->sockport;
+
+# the keys: the one nginx and BIND share, one BIND has another secret for
+
+system("$keygen -a hmac-sha256 MTA-STS-Nginx.Example > $dir/conf/nginx.key")
+    == 0 or die "tsig-keygen failed\n";
+system("$keygen -a hmac-sha256 bad.example > $dir/conf/bad.key") == 0
+    or die "tsig-keygen failed\n";
+system("$keygen -a hmac-sha256 bad.example > $bind/bad.key") == 0
+    or die "tsig-keygen failed\n";
+chmod 0600, "$dir/conf/nginx.key", "$dir/conf/bad.key";
+
+my @domains = qw(first change replay badsig refused cname dead);
+my $mx = "mx";
+
+sub conf {
+    my $servers = "";
+
+    for my $d (@domains) {
+        my $update = "mta_sts_dns_update 127.0.0.1:$port "
+                     . "key=nginx.key zone=$d.test ttl=600;";
+
+        $update = "mta_sts_dns_update 127.0.0.1:$port key=nginx.key;"
+            if $d eq "first";
+        $update = "mta_sts_dns_update 127.0.0.1:$port key=bad.key;"
+            if $d eq "badsig";
+        $update = "mta_sts_dns_update 127.0.0.1:$deadport key=nginx.key "
+                  . "zone=dead.test;"
+            if $d eq "dead";
+
+        $servers .= <<"END";
+    server {
+        listen 127.0.0.1:8080;
+        server_name mta-sts.$d.test;
+        mta_sts_mode enforce;
+        mta_sts_mx $mx.$d.test;
+        $update
+    }
+END
+    }
+
+    open my $fh, ">", "$dir/conf/nginx.conf" or die "$!\n";
+    print $fh <<"END";
+${load}pid logs/nginx.pid;
+error_log logs/error.log info;
+worker_processes 1;
+events {}
+http {
+    mta_sts_check off;
+    mta_sts_txt_log all;
+    resolver 127.0.0.1:$port;
+    resolver_timeout 2s;
+    mta_sts_check_dns_interval 2s;
+    mta_sts_dns_update 127.0.0.1:$port key=nginx.key;
+
+$servers
+    server {
+        listen 127.0.0.1:8080;
+        server_name mta-sts.off.test;
+        mta_sts_mode enforce;
+        mta_sts_mx mx.off.test;
+        mta_sts_dns_update off;
+    }
+}
+END
+    close $fh;
+}
+
+sub ids {
+    my $size = -s "$dir/logs/error.log" || 0;
+    my $out = `@{[nginx_binary()]} -t -p $dir/ -c conf/nginx.conf 2>&1`;
+
+    if (open my $fh, "<", "$dir/logs/error.log") {
+        seek $fh, $size, 0;
+        $out .= do { local $/; <$fh> };
+    }
+
+    my %id = $out =~ /publish _mta-sts\.(\S+)\.test\. TXT "v=STSv1; id=(\w+)"/g;
+    return ($out, %id);
+}
+
+conf();
+my ($out, %id) = ids();
+is(scalar keys %id, @domains + 1, "nginx -t - an id a domain") or diag($out);
+unlike($out, qr/\[(?:warn|emerg)\]/, "nginx -t - nothing to warn about");
+
+# the zones
+
+my $records = {
+    first   => "",
+    change  => "_mta-sts IN TXT \"v=STSv1; id=$id{change}\"\n",
+    replay  => "_mta-sts IN TXT \"v=STSv1; id=old\"\n",
+    badsig  => "_mta-sts IN TXT \"v=STSv1; id=old\"\n",
+    refused => "_mta-sts IN TXT \"v=STSv1; id=old\"\n",
+    cname   => "_mta-sts IN CNAME sts.cname.test.\n"
+               . "sts IN TXT \"v=STSv1; id=old\"\n",
+    dead    => "_mta-sts IN TXT \"v=STSv1; id=old\"\n",
+};
+
+my $zones = "";
+
+for my $d (@domains) {
+    my $key = $d eq "badsig" ? "bad.example." : "mta-sts-nginx.example.";
+    my $grant = $d eq "refused" ? "other.refused.test." : "_mta-sts.$d.test.";
+
+    open my $z, ">", "$bind/$d.test.zone" or die "$!\n";
+    print $z <<"END";
+\$TTL 300
+@ IN SOA ns.$d.test. hostmaster.$d.test. 1 3600 600 86400 0
+@ IN NS ns.$d.test.
+ns IN A 127.0.0.1
+$records->{$d}
+END
+    close $z;
+
+    $zones .= <<"END";
+zone "$d.test" {
+    type primary; file "$bind/$d.test.zone";
+    update-policy { grant $key name $grant TXT; };
+};
+END
+}
+
+open my $nc, ">", "$bind/named.conf" or die "$!\n";
+print $nc <<"END";
+options {
+    directory "$bind"; pid-file "$bind/named.pid";
+    session-keyfile "$bind/session.key";
+    listen-on port $port { 127.0.0.1; }; listen-on-v6 { none; };
+    recursion no; dnssec-validation no; notify no; querylog yes;
+};
+controls { };
+include "$dir/conf/nginx.key";
+include "$bind/bad.key";
+$zones
+END
+close $nc;
+
+my $named_pid = fork() // die "fork: $!\n";
+
+if ($named_pid == 0) {
+    open STDOUT, ">", "$dir/logs/named.log";
+    open STDERR, ">&", \*STDOUT;
+    exec $named, "-g", "-c", "$bind/named.conf";
+    exit 127;
+}
+
+sub dig_txt {
+    my ($name) = @_;
+    my $r = `$dig +short +tries=1 +time=2 -p $port \@127.0.0.1 TXT $name`;
+    chomp $r;
+    return $r;
+}
+
+for (1 .. patience()) {
+    last if `$dig +short +tries=1 +time=1 -p $port \@127.0.0.1 SOA dead.test`
+            =~ /ns\.dead/;
+    sleep 0.1;
+}
+
+is(dig_txt("_mta-sts.change.test"), "\"v=STSv1; id=$id{change}\"",
+   "BIND serves the zones");
+
+# a relay in front of BIND for replay.test keeps what nginx sends: a
+# child that forwards each TCP message and writes it, in hex, to a file
+
+my $relay = IO::Socket::INET->new(Listen => 5, LocalAddr => "127.0.0.1",
+                                  LocalPort => 0, Proto => "tcp",
+                                  ReuseAddr => 1)
+    or die "listen: $!\n";
+my $relayport = $relay->sockport;
+my $relay_pid = fork() // die "fork: $!\n";
+
+if ($relay_pid == 0) {
+    while (my $c = $relay->accept) {
+        my $len;
+        next unless read($c, $len, 2) == 2;
+        my $n = unpack("n", $len);
+        my $msg;
+        next unless read($c, $msg, $n) == $n;
+
+        my $up = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+                                       Proto => "tcp") or next;
+        print $up $len, $msg;
+        $up->flush;
+        next unless read($up, $len, 2) == 2;
+        my $m = unpack("n", $len);
+        my $answer;
+        next unless read($up, $answer, $m) == $m;
+        print $c $len, $answer;
+        close $c;
+
+        if (open my $fh, ">>", "$dir/logs/relay.hex") {
+            print $fh unpack("H*", $msg), "\n";
+            close $fh;
+        }
+    }
+    exit 0;
+}
+
+close $relay;
+
+system("sed -i -e 's/127.0.0.1:$port key=nginx.key zone=replay.test/"
+       . "127.0.0.1:$relayport key=nginx.key zone=replay.test/' "
+       . "$dir/conf/nginx.conf") == 0 or die "sed\n";
+
+my $pid = start_nginx($dir);
+
+sub log_now {
+    open my $fh, "<", "$dir/logs/error.log" or return "";
+    return do { local $/; <$fh> };
+}
+
+sub wait_log {
+    my ($re) = @_;
+    my $log = "";
+
+    for (1 .. 4 * patience()) {
+        $log = log_now();
+        return $log if $log =~ $re;
+        sleep 0.1;
+    }
+
+    diag($log);
+    return $log;
+}
+
+my $log = wait_log(qr/\A(?=.*update of _mta-sts\.first\.test: TXT)(?=.*update of _mta-sts\.replay\.test: TXT)(?=.*update of _mta-sts\.badsig\.test at)(?=.*update of _mta-sts\.refused\.test at)(?=.*update of _mta-sts\.cname\.test at)(?=.*update of _mta-sts\.dead\.test at)/s);
+
+like($log, qr/\[notice\] \d+#\d+: MTA-STS DNS update of _mta-sts\.first\.test: TXT "v=STSv1; id=$id{first}" published at 127\.0\.0\.1:$port, zone "first\.test", TTL 3600/,
+     "first publish: \"RRset does not exist\" (RFC 2136, section 2.4.3), "
+     . "the zone found by SOA, published, confirmed");
+is(dig_txt("_mta-sts.first.test"), "\"v=STSv1; id=$id{first}\"",
+   "first publish: dig sees the record");
+
+like($log, qr/update of _mta-sts\.replay\.test: TXT "v=STSv1; id=$id{replay}" published at 127\.0\.0\.1:$relayport, zone "replay\.test", TTL 600/,
+     "a stale id replaced: the set as read is the prerequisite (RFC 2136, "
+     . "section 2.4.2), ttl=600");
+is(dig_txt("_mta-sts.replay.test"), "\"v=STSv1; id=$id{replay}\"",
+   "a stale id replaced: dig sees the new one");
+
+like($log, qr/\[error\] \d+#\d+: MTA-STS DNS update of _mta-sts\.badsig\.test at 127\.0\.0\.1:$port failed: NOTAUTH, TSIG BADSIG: the server has another secret for key "bad\.example\." of "\S+bad\.key" \(RFC 8945, section 5\.2\); not tried again until a reload/,
+     "another secret: NOTAUTH, BADSIG said (RFC 8945, section 5.2.2)");
+is(dig_txt("_mta-sts.badsig.test"), "\"v=STSv1; id=old\"",
+   "another secret: nothing changed");
+
+like($log, qr/\[error\] \d+#\d+: MTA-STS DNS update of _mta-sts\.refused\.test at 127\.0\.0\.1:$port failed: REFUSED \(signed\): the server's policy does not let key "mta-sts-nginx\.example\." change _mta-sts\.refused\.test TXT in zone "refused\.test"; not tried again until a reload/,
+     "a key the policy refuses: REFUSED said (RFC 2136, section 3.3)");
+is(dig_txt("_mta-sts.refused.test"), "\"v=STSv1; id=old\"",
+   "a key the policy refuses: nothing changed");
+
+like($log, qr/\[error\] \d+#\d+: MTA-STS DNS update of _mta-sts\.cname\.test at 127\.0\.0\.1:$port failed: it is a CNAME \(a delegated policy, RFC 8461, section 8\.2\)/,
+     "a CNAME at _mta-sts: said, not updated (RFC 2136, section 3.4.2.2)");
+
+like($log, qr/\[error\] \d+#\d+: MTA-STS DNS update of _mta-sts\.dead\.test at 127\.0\.0\.1:$deadport failed: no answer in time; tried again later/,
+     "a server that never answers: a timeout, tried again later");
+
+unlike($log, qr/update of _mta-sts\.change\.test/,
+       "the record already right: nothing done");
+unlike($log, qr/update of _mta-sts\.off\.test/,
+       "mta_sts_dns_update off: nothing done");
+
+open my $nl, "<", "$dir/logs/named.log" or die "$!\n";
+my $named_log = do { local $/; <$nl> };
+close $nl;
+
+unlike($named_log, qr/update.*'change\.test\/IN'/,
+       "the record already right: BIND saw no update");
+unlike($named_log, qr/update.*'cname\.test\/IN'/,
+       "a CNAME: BIND saw no update");
+
+# more rounds: the same failures are not sent or logged again; the
+# server that never answers is tried again (its connections counted)
+
+$dead->blocking(0);
+my $badsig_asked = 0;
+my @held;
+
+for (1 .. 6 * patience()) {
+    # held open, never answered, never closed
+    while (my $c = $dead->accept) {
+        push @held, $c;
+    }
+
+    open my $fh, "<", "$dir/logs/named.log" or die "$!
+";
+    $badsig_asked = () = do { local $/; <$fh> }
+                         =~ /query: _mta-sts\.badsig\.test IN TXT \+/g;
+
+    last if @held >= 2 && $badsig_asked >= 3;
+    sleep 0.1;
+}
+
+$log = log_now();
+
+ok(@held >= 2, "a server that never answers: tried again (" . @held . ")");
+ok($badsig_asked >= 3, "the DNS check asked again ($badsig_asked rounds)");
+my @badsig = $log =~ /update of _mta-sts\.badsig\.test/g;
+is(scalar @badsig, 1, "BADSIG - logged once, not sent again");
+my @dead = $log =~ /update of _mta-sts\.dead\.test/g;
+is(scalar @dead, 1, "a timeout - logged once");
+
+# a reload that changes the ids: the records follow
+
+my %old = %id;
+$mx = "mail";
+conf();
+system("sed -i -e 's/127.0.0.1:$port key=nginx.key zone=replay.test/"
+       . "127.0.0.1:$relayport key=nginx.key zone=replay.test/' "
+       . "$dir/conf/nginx.conf") == 0 or die "sed\n";
+($out, %id) = ids();
+isnt($id{change}, $old{change}, "reload: a new policy, a new id");
+
+my $size = -s "$dir/logs/error.log";
+reload_nginx($dir, $pid);
+
+$log = wait_log(qr/\A(?=.*update of _mta-sts\.change\.test: TXT "v=STSv1; id=$id{change}")(?=.*update of _mta-sts\.replay\.test: TXT "v=STSv1; id=$id{replay}")/s);
+
+like($log, qr/update of _mta-sts\.change\.test: TXT "v=STSv1; id=$id{change}" published/,
+     "reload: the new id published (RFC 8461, section 8.1: after the "
+     . "policy)");
+is(dig_txt("_mta-sts.change.test"), "\"v=STSv1; id=$id{change}\"",
+   "reload: dig sees the new id");
+is(dig_txt("_mta-sts.replay.test"), "\"v=STSv1; id=$id{replay}\"",
+   "reload: dig sees replay.test's new id");
+
+# the first update nginx sent for replay.test, sent again, as is: its
+# prerequisite ("id=old") no longer holds
+
+open my $rh, "<", "$dir/logs/relay.hex" or die "relay.hex: $!\n";
+my @updates = grep { substr($_, 4, 2) =~ /^[2a]8$/ } map { chomp; $_ } <$rh>;
+close $rh;
+
+ok(@updates >= 2, "the relay kept nginx's updates (" . @updates . ")");
+
+my $first = pack("H*", $updates[0]);
+my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port", Proto => "tcp")
+    or die "connect: $!\n";
+print $s pack("n", length $first), $first;
+$s->flush;
+read($s, my $len, 2);
+read($s, my $answer, unpack("n", $len));
+close $s;
+
+is(ord(substr($answer, 3, 1)) & 0x0f, 8,
+   "a replayed update: NXRRSET, its prerequisite failed (RFC 2136, "
+   . "section 3.2.5)");
+is(dig_txt("_mta-sts.replay.test"), "\"v=STSv1; id=$id{replay}\"",
+   "a replayed update: the id is not rolled back (RFC 2136, section 5.4)");
+
+unlike(log_now(), qr/\[(?:alert|crit|emerg)\]/, "nothing worse");
+
+ok(stop_nginx($pid), "nginx stopped");
+unlike(log_now(), qr/\[(?:alert|crit|emerg)\]/, "stop - no alert");
+
+kill "TERM", $named_pid, $relay_pid;
+waitpid $named_pid, 0;
+waitpid $relay_pid, 0;
+
+done_testing();
