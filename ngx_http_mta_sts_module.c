@@ -311,7 +311,7 @@ ngx_http_mta_sts_handler(ngx_http_request_t *r)
         return ngx_http_mta_sts_not_allowed(r);
     }
 
-    ngx_http_mta_sts_status_fetched(r);
+    ngx_http_mta_sts_status_fetched(r, mscf->variables ? answer : NULL);
 
     return ngx_http_mta_sts_send(r, answer, answer != &mscf->answer);
 }
@@ -1127,6 +1127,7 @@ ngx_http_mta_sts_render(u_char *p, ngx_http_mta_sts_policy_t *policy,
     ngx_sha1_t   sha1;
     u_char       hash[20];
 
+    answer->mode = policy->mode;
     answer->body.data = p;
     answer->body.len = ngx_http_mta_sts_policy_render(p, policy) - p;
 
@@ -1615,8 +1616,12 @@ ngx_http_mta_sts_status_policy(void *conf, ngx_str_t **mode, ngx_str_t *id,
 {
     ngx_http_mta_sts_srv_conf_t  *mscf = conf;
 
-    if (mscf->mode == NGX_HTTP_MTA_STS_OFF || mscf->variables) {
+    if (mscf->mode == NGX_HTTP_MTA_STS_OFF) {
         return NGX_DECLINED;
+    }
+
+    if (mscf->variables) {
+        return NGX_AGAIN;
     }
 
     *mode = ngx_http_mta_sts_mode_name(mscf->mode);

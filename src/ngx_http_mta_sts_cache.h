@@ -63,6 +63,7 @@ typedef struct {
     ngx_str_t                   body;
     ngx_str_t                   id;
     ngx_str_t                   etag;
+    ngx_uint_t                  mode;        /* for the status counters */
 } ngx_http_mta_sts_answer_t;
 
 

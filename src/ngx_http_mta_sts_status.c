@@ -97,6 +97,16 @@ ngx_str_t  ngx_http_mta_sts_status_dns_states[] = {
     ngx_null_string
 };
 
+/* the modes' names, as ngx_http_mta_sts_policy.h numbers them */
+
+ngx_str_t  ngx_http_mta_sts_status_modes[] = {
+    ngx_string("off"),
+    ngx_string("none"),
+    ngx_string("testing"),
+    ngx_string("enforce"),
+    ngx_null_string
+};
+
 static ngx_http_mta_sts_status_dns_t  ngx_http_mta_sts_status_dns_none;
 
 
@@ -193,7 +203,8 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
     }
 
     NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_policy_fetches_total", "counter",
-        "Policy requests answered (other: policies from variables).");
+        "Policy requests answered (other: domains from variables not "
+        "counted per domain).");
 
     NGX_HTTP_MTA_STS_STATUS_EACH(
         ngx_http_mta_sts_status_add(o,
@@ -226,6 +237,11 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
 
     for (i = 0; i < st->ndomains; i++) {
         d = st->domains[i];
+
+        if (d->variable) {
+            continue;
+        }
+
         ngx_http_mta_sts_status_add(o, "mta_sts_listener_ok{domain=\"");
         ngx_http_mta_sts_status_label(o, d->domain.data, d->domain.len);
         ngx_http_mta_sts_status_add(o, "\",verdict=\"%.*s\"} %d\n",
@@ -239,6 +255,11 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
 
     for (i = 0; i < st->ndomains; i++) {
         d = st->domains[i];
+
+        if (d->variable) {
+            continue;
+        }
+
         dns = ngx_http_mta_sts_status_dns_of(d, st->generation);
 
         for (k = 0; k < NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS; k++) {
@@ -257,6 +278,11 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
 
     for (i = 0; i < st->ndomains; i++) {
         d = st->domains[i];
+
+        if (d->variable) {
+            continue;
+        }
+
         dns = ngx_http_mta_sts_status_dns_of(d, st->generation);
 
         for (k = 0; k < NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS; k++) {
@@ -276,6 +302,11 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
 
     for (i = 0; i < st->ndomains; i++) {
         d = st->domains[i];
+
+        if (d->variable) {
+            continue;
+        }
+
         dns = ngx_http_mta_sts_status_dns_of(d, st->generation);
 
         ngx_http_mta_sts_status_add(o, "mta_sts_dns_txt_id_stale{domain=\"");
@@ -288,6 +319,11 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
 
     for (i = 0; i < st->ndomains; i++) {
         d = st->domains[i];
+
+        if (d->variable) {
+            continue;
+        }
+
         dns = ngx_http_mta_sts_status_dns_of(d, st->generation);
 
         ngx_http_mta_sts_status_add(o,
@@ -370,6 +406,28 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
     ngx_http_mta_sts_status_add(o, "mta_sts_status_uncounted_domains %lu\n",
                                 (unsigned long) st->uncounted);
 
+    NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_status_variable_domains", "gauge",
+        "Domains from policies with variables counted per domain.");
+
+    ngx_http_mta_sts_status_add(o, "mta_sts_status_variable_domains %lu\n",
+                                (unsigned long) st->shm->nvariable);
+
+    NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_status_variable_domains_max",
+        "gauge", "The bound on domains from policies with variables "
+        "(mta_sts_status_zone domains=).");
+
+    ngx_http_mta_sts_status_add(o,
+                                "mta_sts_status_variable_domains_max %lu\n",
+                                (unsigned long) st->bound);
+
+    NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_status_dropped_fetches_total",
+        "counter", "Policy requests of domains from variables counted "
+        "under other: the bound was reached or the zone is full.");
+
+    ngx_http_mta_sts_status_add(o,
+                                "mta_sts_status_dropped_fetches_total %lu\n",
+                                (unsigned long) st->shm->dropped);
+
 #undef NGX_HTTP_MTA_STS_STATUS_EACH
 #undef NGX_HTTP_MTA_STS_STATUS_DOMAIN
 }
@@ -383,8 +441,14 @@ ngx_http_mta_sts_status_json(ngx_http_mta_sts_status_out_t *o,
     ngx_http_mta_sts_status_domain_t  *d;
 
     ngx_http_mta_sts_status_add(o, "{\"time\":%lld,\"uncounted_domains\":%lu,"
+                                "\"variable_domains\":%lu,"
+                                "\"variable_domains_max\":%lu,"
+                                "\"dropped_fetches\":%lu,"
                                 "\"received\":{", (long long) st->now,
-                                (unsigned long) st->uncounted);
+                                (unsigned long) st->uncounted,
+                                (unsigned long) st->shm->nvariable,
+                                (unsigned long) st->bound,
+                                (unsigned long) st->shm->dropped);
 
     for (k = 0; k < NGX_HTTP_MTA_STS_STATUS_OUTCOMES; k++) {
         ngx_http_mta_sts_status_add(o, "%s\"%.*s\":%lu", k ? "," : "",
@@ -410,9 +474,17 @@ ngx_http_mta_sts_status_json(ngx_http_mta_sts_status_out_t *o,
         ngx_http_mta_sts_status_add(o, ";\",\"policy_url\":\"https://mta-sts.");
         ngx_http_mta_sts_status_string(o, d->domain.data, d->domain.len);
         ngx_http_mta_sts_status_add(o, "/.well-known/mta-sts.txt\","
-                                    "\"listener\":\"%.*s\","
-                                    "\"certificate_not_after\":",
-                                    (int) d->listener.len, d->listener.data);
+                                    "\"variable\":%s,\"listener\":",
+                                    d->variable ? "true" : "false");
+
+        if (d->variable) {
+            ngx_http_mta_sts_status_add(o, "null");
+        } else {
+            ngx_http_mta_sts_status_add(o, "\"%.*s\"", (int) d->listener.len,
+                                        d->listener.data);
+        }
+
+        ngx_http_mta_sts_status_add(o, ",\"certificate_not_after\":");
 
         if (d->not_after) {
             ngx_http_mta_sts_status_add(o, "%lld,\"certificate_days_left\":"
@@ -610,6 +682,15 @@ ngx_http_mta_sts_status_html(ngx_http_mta_sts_status_out_t *o,
             (unsigned long) st->uncounted);
     }
 
+    if (st->shm->dropped) {
+        ngx_http_mta_sts_status_add(o, "<p class=\"bad\">%lu policy "
+            "requests of domains from variables were not counted per "
+            "domain: %lu domains have counters, the bound is %lu "
+            "(mta_sts_status_zone domains=) or the zone is full.</p>\n",
+            (unsigned long) st->shm->dropped,
+            (unsigned long) st->shm->nvariable, (unsigned long) st->bound);
+    }
+
     ngx_http_mta_sts_status_add(o, "<table>\n<tr><th>Domain</th>"
         "<th>Problem</th><th>Mode</th><th>TXT record to publish</th>"
         "<th>Certificate</th><th>Listener</th><th>DNS</th>"
@@ -621,7 +702,7 @@ ngx_http_mta_sts_status_html(ngx_http_mta_sts_status_out_t *o,
     }
 
     ngx_http_mta_sts_status_add(o, "</table>\n<p>Reports for other "
-        "domains: %llu; policy fetches from variables: %lu.</p>\n"
+        "domains: %llu; policy fetches not counted per domain: %lu.</p>\n"
         "</body></html>\n",
         (unsigned long long) st->shm->other.reports,
         (unsigned long) st->shm->other.fetches);
@@ -644,7 +725,8 @@ ngx_http_mta_sts_status_html_domain(ngx_http_mta_sts_status_out_t *o,
     ngx_http_mta_sts_status_text(o, d->domain.data, d->domain.len);
     ngx_http_mta_sts_status_add(o, "/.well-known/mta-sts.txt\">");
     ngx_http_mta_sts_status_text(o, d->domain.data, d->domain.len);
-    ngx_http_mta_sts_status_add(o, "</a></td><td>");
+    ngx_http_mta_sts_status_add(o, "</a>%s</td><td>",
+                                d->variable ? " (from variables)" : "");
 
     sep = "";
 
@@ -684,14 +766,21 @@ ngx_http_mta_sts_status_html_domain(ngx_http_mta_sts_status_out_t *o,
         ngx_http_mta_sts_status_add(o, "-");
     }
 
-    ngx_http_mta_sts_status_add(o, "</td><td>%.*s</td><td>",
-                                (int) d->listener.len, d->listener.data);
+    /* a domain seen through variables: no listener nor DNS checked */
 
-    if (d->dns) {
-        ngx_http_mta_sts_status_html_dns(o, st,
-                           ngx_http_mta_sts_status_dns_of(d, st->generation));
+    if (d->variable) {
+        ngx_http_mta_sts_status_add(o, "</td><td>-</td><td>-");
+
     } else {
-        ngx_http_mta_sts_status_add(o, "not checked (no resolver)");
+        ngx_http_mta_sts_status_add(o, "</td><td>%.*s</td><td>",
+                                    (int) d->listener.len, d->listener.data);
+
+        if (d->dns) {
+            ngx_http_mta_sts_status_html_dns(o, st,
+                           ngx_http_mta_sts_status_dns_of(d, st->generation));
+        } else {
+            ngx_http_mta_sts_status_add(o, "not checked (no resolver)");
+        }
     }
 
     ngx_http_mta_sts_status_add(o, "</td>");
@@ -846,7 +935,7 @@ ngx_http_mta_sts_status_failing(ngx_http_mta_sts_status_domain_t *d,
         bits |= NGX_HTTP_MTA_STS_STATUS_EXPIRING;
     }
 
-    if (d->listener.len != 2 && d->listener.data[0] != 'u') {
+    if (!d->variable && d->listener.len != 2 && d->listener.data[0] != 'u') {
         /* neither "ok" nor "unchecked" */
         bits |= NGX_HTTP_MTA_STS_STATUS_LISTENER;
     }
@@ -1031,6 +1120,240 @@ ngx_http_mta_sts_status_slot(ngx_http_mta_sts_status_shm_t *shm,
     free->domain_len = len;
 
     return free;
+}
+
+
+/* FNV-1a: a few instructions a byte, for names of at most 253 bytes */
+
+uint32_t
+ngx_http_mta_sts_status_hash(u_char *p, size_t len)
+{
+    uint32_t  h;
+
+    h = 2166136261u;
+
+    while (len--) {
+        h = (h ^ *p++) * 16777619u;
+    }
+
+    return h;
+}
+
+
+/* at most half full: a power of two of at least twice the bound */
+
+ngx_uint_t
+ngx_http_mta_sts_status_hosts_size(ngx_uint_t bound)
+{
+    ngx_uint_t  size;
+
+    size = 16;
+
+    while (size < 2 * bound) {
+        size *= 2;
+    }
+
+    return size;
+}
+
+
+ngx_http_mta_sts_status_host_t *
+ngx_http_mta_sts_status_host_find(ngx_http_mta_sts_status_hosts_t *t,
+    uint32_t hash, u_char *domain, size_t len)
+{
+    ngx_uint_t                       i;
+    ngx_http_mta_sts_status_host_t  *h;
+
+    for (i = hash & t->mask; /* void */; i = (i + 1) & t->mask) {
+        h = &t->hosts[i];
+
+        if (h->len == 0) {
+            return NULL;
+        }
+
+        /*
+         * compared with the slot's name: a reload that gives the slot to
+         * another domain leaves this worker's entry unmatched, not wrong
+         */
+
+        if (h->hash == hash
+            && h->len == len
+            && h->slot->domain_len == len
+            && memcmp(h->slot->domain, domain, len) == 0)
+        {
+            return h;
+        }
+    }
+}
+
+
+ngx_int_t
+ngx_http_mta_sts_status_host_add(ngx_http_mta_sts_status_hosts_t *t,
+    uint32_t hash, ngx_http_mta_sts_status_slot_t *slot)
+{
+    ngx_uint_t                       i;
+    ngx_http_mta_sts_status_host_t  *h;
+
+    if (t->n >= (t->mask + 1) / 2) {
+        return NGX_DECLINED;
+    }
+
+    for (i = hash & t->mask; t->hosts[i].len; i = (i + 1) & t->mask) {
+        /* void */
+    }
+
+    h = &t->hosts[i];
+
+    h->hash = hash;
+    h->len = (uint32_t) slot->domain_len;
+    h->slot = slot;
+    h->mode = 0;
+    memset(h->id, 0, sizeof(h->id));
+
+    t->n++;
+
+    return NGX_OK;
+}
+
+
+/*
+ * First come, first kept: a domain seen takes a free slot, or the slot of
+ * a domain no longer configured, while fewer than "bound" have one; the
+ * ones after it, or when no slot is left, go to "other" until a reload.
+ * A configured domain (a static policy's) is found by its name.
+ */
+
+ngx_http_mta_sts_status_slot_t *
+ngx_http_mta_sts_status_claim(ngx_http_mta_sts_status_shm_t *shm,
+    u_char *domain, size_t len, ngx_uint_t bound)
+{
+    ngx_uint_t                       i;
+    ngx_http_mta_sts_status_slot_t  *s, *free, *kept;
+
+    if (len == 0 || len > NGX_HTTP_MTA_STS_STATUS_DOMAIN_MAX) {
+        return NULL;
+    }
+
+    free = NULL;
+    kept = NULL;
+
+    for (i = 0; i < shm->nslots; i++) {
+        s = &shm->slots[i];
+
+        if (s->domain_len == 0) {
+            if (free == NULL) {
+                free = s;
+            }
+
+            continue;
+        }
+
+        if (s->domain_len == len && memcmp(s->domain, domain, len) == 0) {
+            if (s->kind != NGX_HTTP_MTA_STS_STATUS_KEPT) {
+                return s;
+            }
+
+            /* seen before a reload: its counters again */
+
+            if (shm->full || shm->nvariable >= bound) {
+                shm->full = 1;
+                return NULL;
+            }
+
+            s->kind = NGX_HTTP_MTA_STS_STATUS_VARIABLE;
+            shm->nvariable++;
+
+            return s;
+        }
+
+        if (kept == NULL && s->kind == NGX_HTTP_MTA_STS_STATUS_KEPT) {
+            kept = s;
+        }
+    }
+
+    if (shm->full || shm->nvariable >= bound) {
+        shm->full = 1;
+        return NULL;
+    }
+
+    s = free ? free : kept;
+
+    if (s == NULL) {
+        shm->full = 1;
+        return NULL;
+    }
+
+    memset(s, 0, sizeof(ngx_http_mta_sts_status_slot_t));
+    memcpy(s->domain, domain, len);
+    s->domain_len = len;
+    s->kind = NGX_HTTP_MTA_STS_STATUS_VARIABLE;
+    shm->nvariable++;
+
+    return s;
+}
+
+
+void
+ngx_http_mta_sts_status_hosts_fill(ngx_http_mta_sts_status_hosts_t *t,
+    ngx_http_mta_sts_status_shm_t *shm)
+{
+    ngx_uint_t                       i;
+    ngx_http_mta_sts_status_slot_t  *s;
+
+    memset(t->hosts, 0,
+           (t->mask + 1) * sizeof(ngx_http_mta_sts_status_host_t));
+    t->n = 0;
+
+    for (i = 0; i < shm->nslots; i++) {
+        s = &shm->slots[i];
+
+        if (s->kind != NGX_HTTP_MTA_STS_STATUS_VARIABLE) {
+            continue;
+        }
+
+        if (ngx_http_mta_sts_status_host_add(t,
+                ngx_http_mta_sts_status_hash(s->domain, s->domain_len), s)
+            != NGX_OK)
+        {
+            break;
+        }
+    }
+
+    t->complete = 1;
+}
+
+
+/*
+ * After the static domains have their slots: the domains seen through
+ * variables before the reload keep theirs (and their counters) while the
+ * new configuration has variables, up to its bound; the others are kept
+ * by name like a domain no longer configured, to be taken again.
+ */
+
+void
+ngx_http_mta_sts_status_reload(ngx_http_mta_sts_status_shm_t *shm,
+    ngx_uint_t variables, ngx_uint_t bound)
+{
+    ngx_uint_t                       i;
+    ngx_http_mta_sts_status_slot_t  *s;
+
+    shm->nvariable = 0;
+    shm->full = 0;
+
+    for (i = 0; i < shm->nslots; i++) {
+        s = &shm->slots[i];
+
+        if (s->kind != NGX_HTTP_MTA_STS_STATUS_VARIABLE) {
+            continue;
+        }
+
+        if (variables && shm->nvariable < bound) {
+            shm->nvariable++;
+            continue;
+        }
+
+        s->kind = NGX_HTTP_MTA_STS_STATUS_KEPT;
+    }
 }
 
 

@@ -38,6 +38,12 @@
 #define NGX_HTTP_MTA_STS_STATUS_FAILURES    4
 #define NGX_HTTP_MTA_STS_STATUS_ORG_MAX     64
 #define NGX_HTTP_MTA_STS_STATUS_DOMAIN_MAX  253
+#define NGX_HTTP_MTA_STS_STATUS_ID_MAX      32
+
+/* what a slot counts for, in the newest configuration */
+#define NGX_HTTP_MTA_STS_STATUS_KEPT        0   /* free, or a domain gone */
+#define NGX_HTTP_MTA_STS_STATUS_STATIC      1   /* a static policy's */
+#define NGX_HTTP_MTA_STS_STATUS_VARIABLE    2   /* seen in requests */
 
 /* the DNS checks kept per domain, as ngx_http_mta_sts_dns.h orders them */
 #define NGX_HTTP_MTA_STS_STATUS_DNS_TXT     0   /* _mta-sts TXT */
@@ -102,6 +108,12 @@ typedef struct {
     size_t                            domain_len;   /* 0: a free slot */
     u_char                            domain[256];
 
+    /* under the zone's mutex: a domain seen through a policy's variables */
+    ngx_uint_t                        kind;         /* ..._STATUS_KEPT... */
+    ngx_uint_t                        mode;         /* served last */
+    size_t                            id_len;
+    u_char                            id[NGX_HTTP_MTA_STS_STATUS_ID_MAX];
+
     /* under the zone's mutex, once per report */
     uint64_t                          reports;
     uint64_t                          successful;
@@ -125,6 +137,12 @@ typedef struct {
     ngx_atomic_t                      outcomes[
                                         NGX_HTTP_MTA_STS_STATUS_OUTCOMES];
     ngx_uint_t                        nslots;
+
+    /* the domains seen through variables, under the mutex */
+    ngx_uint_t                        nvariable;
+    ngx_uint_t                        full;         /* no more until reload */
+    ngx_atomic_t                      dropped;      /* fetches into "other" */
+
     ngx_http_mta_sts_status_slot_t    other;        /* not configured */
     ngx_http_mta_sts_status_slot_t    slots[1];
 } ngx_http_mta_sts_status_shm_t;
@@ -142,6 +160,7 @@ typedef struct {
     ngx_http_mta_sts_status_slot_t   *slot;         /* NULL: zone full */
     ngx_uint_t                        alias;        /* listed already */
     ngx_uint_t                        dns;          /* checked in DNS */
+    ngx_uint_t                        variable;     /* seen in requests */
 
     ngx_uint_t                        failing;      /* set by render */
 } ngx_http_mta_sts_status_domain_t;
@@ -153,10 +172,38 @@ typedef struct {
     ngx_http_mta_sts_status_domain_t **domains;     /* sorted by render */
     ngx_uint_t                        ndomains;
     ngx_uint_t                        uncounted;    /* without a slot */
+    ngx_uint_t                        variables;    /* a policy has them */
+    ngx_uint_t                        bound;        /* of their domains */
     ngx_http_mta_sts_status_shm_t    *shm;
     ngx_uint_t                        generation;   /* the DNS results' */
     time_t                            now;
 } ngx_http_mta_sts_status_t;
+
+
+/*
+ * A worker's own index of the domains seen through variables: an open
+ * addressing table (twice the bound, a power of two) of the hash, the
+ * length and the slot, compared with the slot's name.  Allocated once;
+ * known domains are found without the zone's lock.  "complete" once the
+ * zone takes no more of them: the table then holds all there are, and a
+ * domain it lacks is counted under "other" without asking the zone.
+ */
+
+typedef struct {
+    uint32_t                          hash;
+    uint32_t                          len;          /* 0: empty */
+    ngx_http_mta_sts_status_slot_t   *slot;
+    ngx_uint_t                        mode;         /* written to the slot */
+    u_char                            id[NGX_HTTP_MTA_STS_STATUS_ID_MAX];
+} ngx_http_mta_sts_status_host_t;
+
+
+typedef struct {
+    ngx_http_mta_sts_status_host_t   *hosts;        /* NULL: not yet */
+    ngx_uint_t                        mask;         /* size - 1 */
+    ngx_uint_t                        n;
+    ngx_uint_t                        complete;
+} ngx_http_mta_sts_status_hosts_t;
 
 
 /*
@@ -181,7 +228,34 @@ void ngx_http_mta_sts_status_dns_set(ngx_http_mta_sts_status_dns_t *dns,
     ngx_uint_t generation, ngx_uint_t check, ngx_uint_t state, time_t now,
     u_char *finding, size_t len);
 
+/*
+ * Domains seen through variables.  hash: of a domain's name; size: the
+ * table's entries for a bound; find: the known domain, NULL if unknown;
+ * add: into the table (NGX_DECLINED: full); claim, under the mutex: the
+ * domain's slot, a new one while the bound and the zone allow, NULL when
+ * not (shm->full is then set, and the table is to be filled); fill: the
+ * table anew with every domain of the zone seen through variables, and
+ * complete; reload, in init_zone after the static domains' slots: the
+ * domains seen before keep their slots up to the new bound.
+ */
+uint32_t ngx_http_mta_sts_status_hash(u_char *p, size_t len);
+ngx_uint_t ngx_http_mta_sts_status_hosts_size(ngx_uint_t bound);
+ngx_http_mta_sts_status_host_t *ngx_http_mta_sts_status_host_find(
+    ngx_http_mta_sts_status_hosts_t *t, uint32_t hash, u_char *domain,
+    size_t len);
+ngx_int_t ngx_http_mta_sts_status_host_add(
+    ngx_http_mta_sts_status_hosts_t *t, uint32_t hash,
+    ngx_http_mta_sts_status_slot_t *slot);
+ngx_http_mta_sts_status_slot_t *ngx_http_mta_sts_status_claim(
+    ngx_http_mta_sts_status_shm_t *shm, u_char *domain, size_t len,
+    ngx_uint_t bound);
+void ngx_http_mta_sts_status_hosts_fill(ngx_http_mta_sts_status_hosts_t *t,
+    ngx_http_mta_sts_status_shm_t *shm);
+void ngx_http_mta_sts_status_reload(ngx_http_mta_sts_status_shm_t *shm,
+    ngx_uint_t variables, ngx_uint_t bound);
+
 extern ngx_str_t  ngx_http_mta_sts_status_outcomes[];
+extern ngx_str_t  ngx_http_mta_sts_status_modes[];
 extern ngx_str_t  ngx_http_mta_sts_status_dns_checks[];
 extern ngx_str_t  ngx_http_mta_sts_status_dns_states[];
 

@@ -27,6 +27,10 @@ typedef struct {
     ngx_hash_t                          names;    /* domain: its entry */
     ngx_uint_t                          generation;
     ngx_uint_t                          uncounted;
+    ngx_uint_t                          variables; /* a server has them */
+    ngx_uint_t                          domains_max; /* domains=, unset */
+    ngx_uint_t                          bound;    /* domains from them */
+    ngx_http_mta_sts_status_hosts_t     hosts;    /* the worker's */
     ngx_int_t                           result;   /* its variable index */
     ngx_str_t                           csp;
     ngx_http_mta_sts_status_shm_t      *shm;
@@ -38,6 +42,7 @@ typedef struct {
     /* the policy domains of the server, indexes in the main conf's */
     ngx_uint_t                          first;
     ngx_uint_t                          n;
+    ngx_uint_t                          variables; /* its policy has them */
 } ngx_http_mta_sts_status_srv_conf_t;
 
 
@@ -50,6 +55,16 @@ static ngx_int_t ngx_http_mta_sts_status_handler(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_mta_sts_status_format(ngx_http_request_t *r);
 static ngx_int_t ngx_http_mta_sts_status_header(ngx_http_request_t *r,
     ngx_str_t *key, ngx_str_t *value);
+static ngx_int_t ngx_http_mta_sts_status_rows(ngx_http_request_t *r,
+    ngx_http_mta_sts_status_main_conf_t *smcf,
+    ngx_http_mta_sts_status_t *st);
+static ngx_http_mta_sts_status_host_t *ngx_http_mta_sts_status_seen(
+    ngx_http_request_t *r, ngx_http_mta_sts_status_main_conf_t *smcf,
+    uint32_t hash, u_char *domain, size_t len);
+static void ngx_http_mta_sts_status_served(
+    ngx_http_mta_sts_status_main_conf_t *smcf,
+    ngx_http_mta_sts_status_host_t *h, ngx_http_mta_sts_answer_t *answer);
+static void ngx_http_mta_sts_status_cleanup(void *data);
 static ngx_int_t ngx_http_mta_sts_status_log(ngx_http_request_t *r);
 static char *ngx_http_mta_sts_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -92,7 +107,7 @@ static ngx_command_t  ngx_http_mta_sts_status_commands[] = {
       NULL },
 
     { ngx_string("mta_sts_status_zone"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE23,
       ngx_http_mta_sts_status_zone,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
@@ -189,6 +204,8 @@ ngx_http_mta_sts_status_handler(ngx_http_request_t *r)
     st.domains = smcf->order;
     st.ndomains = smcf->ndomains;
     st.uncounted = smcf->uncounted;
+    st.variables = smcf->variables;
+    st.bound = smcf->bound;
     st.shm = smcf->shm;
     st.generation = smcf->generation;
     st.now = ngx_time();
@@ -197,6 +214,15 @@ ngx_http_mta_sts_status_handler(ngx_http_request_t *r)
 
     b = NULL;
     len = 0;
+
+    ngx_shmtx_lock(&smcf->shpool->mutex);
+    rc = ngx_http_mta_sts_status_rows(r, smcf, &st);
+    ngx_shmtx_unlock(&smcf->shpool->mutex);
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     size = ngx_http_mta_sts_status_render(&st, format, NULL, NULL) + 4096;
 
     for (tries = 0; tries < 3; tries++) {
@@ -248,6 +274,68 @@ ngx_http_mta_sts_status_handler(ngx_http_request_t *r)
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+/*
+ * The static domains, then a row for each domain seen through variables,
+ * in the zone's order; under the mutex, which the slots' kinds are
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_status_rows(ngx_http_request_t *r,
+    ngx_http_mta_sts_status_main_conf_t *smcf, ngx_http_mta_sts_status_t *st)
+{
+    ngx_uint_t                          i, n;
+    ngx_http_mta_sts_status_slot_t     *s;
+    ngx_http_mta_sts_status_domain_t   *v, **rows;
+    ngx_http_mta_sts_status_shm_t      *shm;
+
+    shm = smcf->shm;
+
+    if (shm->nvariable == 0) {
+        return NGX_OK;
+    }
+
+    rows = ngx_palloc(r->pool, (smcf->ndomains + shm->nvariable)
+                               * sizeof(ngx_http_mta_sts_status_domain_t *));
+    if (rows == NULL) {
+        return NGX_ERROR;
+    }
+
+    v = ngx_pcalloc(r->pool, shm->nvariable
+                             * sizeof(ngx_http_mta_sts_status_domain_t));
+    if (v == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(rows, smcf->order,
+               smcf->ndomains * sizeof(ngx_http_mta_sts_status_domain_t *));
+    n = smcf->ndomains;
+
+    for (i = 0; i < shm->nslots && n < smcf->ndomains + shm->nvariable; i++)
+    {
+        s = &shm->slots[i];
+
+        if (s->kind != NGX_HTTP_MTA_STS_STATUS_VARIABLE) {
+            continue;
+        }
+
+        v->domain.data = s->domain;
+        v->domain.len = s->domain_len;
+        v->mode = ngx_http_mta_sts_status_modes[s->mode < 4 ? s->mode : 0];
+        v->id.data = s->id;
+        v->id.len = s->id_len;
+        v->slot = s;
+        v->variable = 1;
+
+        rows[n++] = v++;
+    }
+
+    st->domains = rows;
+    st->ndomains = n;
+
+    return NGX_OK;
 }
 
 
@@ -341,11 +429,14 @@ ngx_http_mta_sts_status_header(ngx_http_request_t *r, ngx_str_t *key,
 /* the hooks */
 
 void
-ngx_http_mta_sts_status_fetched(ngx_http_request_t *r)
+ngx_http_mta_sts_status_fetched(ngx_http_request_t *r,
+    ngx_http_mta_sts_answer_t *answer)
 {
     size_t                                len;
     u_char                               *host;
+    uint32_t                              hash;
     ngx_uint_t                            i;
+    ngx_http_mta_sts_status_host_t       *h;
     ngx_http_mta_sts_status_slot_t       *slot;
     ngx_http_mta_sts_status_domain_t     *d;
     ngx_http_mta_sts_status_srv_conf_t   *sscf;
@@ -354,6 +445,48 @@ ngx_http_mta_sts_status_fetched(ngx_http_request_t *r)
     smcf = ngx_http_get_module_main_conf(r, ngx_http_mta_sts_status_module);
 
     if (smcf->shm == NULL) {
+        return;
+    }
+
+    if (answer) {
+        /*
+         * a policy from variables: the domain as $mta_sts_domain names it
+         * (nginx has lowercased the host), found in the worker's table;
+         * the zone's lock only for a domain this worker has not seen, or
+         * when the policy served for it changed
+         */
+
+        len = sizeof(NGX_HTTP_MTA_STS_STATUS_PREFIX) - 1;
+        host = r->headers_in.server.data + len;
+        len = r->headers_in.server.len - len;
+
+        hash = ngx_http_mta_sts_status_hash(host, len);
+
+        h = NULL;
+
+        if (smcf->hosts.hosts) {
+            h = ngx_http_mta_sts_status_host_find(&smcf->hosts, hash, host,
+                                                  len);
+        }
+
+        if (h == NULL) {
+            h = ngx_http_mta_sts_status_seen(r, smcf, hash, host, len);
+
+            if (h == NULL) {
+                return;
+            }
+        }
+
+        (void) ngx_atomic_fetch_add(&h->slot->fetches, 1);
+
+        if (h->mode != answer->mode
+            || ngx_memcmp(h->id, answer->id.data,
+                          NGX_HTTP_MTA_STS_STATUS_ID_MAX)
+               != 0)
+        {
+            ngx_http_mta_sts_status_served(smcf, h, answer);
+        }
+
         return;
     }
 
@@ -385,6 +518,120 @@ ngx_http_mta_sts_status_fetched(ngx_http_request_t *r)
 
     if (slot) {
         (void) ngx_atomic_fetch_add(&slot->fetches, 1);
+    }
+}
+
+
+/*
+ * A domain this worker has not counted yet: its slot from the zone, under
+ * the lock, into the worker's table (allocated at the first).  NULL when
+ * it is counted under "other": over the bound, the zone full, or a worker
+ * of a configuration a reload has replaced.
+ */
+
+static ngx_http_mta_sts_status_host_t *
+ngx_http_mta_sts_status_seen(ngx_http_request_t *r,
+    ngx_http_mta_sts_status_main_conf_t *smcf, uint32_t hash, u_char *domain,
+    size_t len)
+{
+    ngx_uint_t                        size;
+    ngx_http_mta_sts_status_shm_t    *shm;
+    ngx_http_mta_sts_status_slot_t   *s;
+    ngx_http_mta_sts_status_hosts_t  *t;
+
+    shm = smcf->shm;
+    t = &smcf->hosts;
+
+    if (t->complete) {
+        goto other;
+    }
+
+    if (t->hosts == NULL) {
+        size = ngx_http_mta_sts_status_hosts_size(smcf->bound);
+
+        t->hosts = ngx_calloc(size * sizeof(ngx_http_mta_sts_status_host_t),
+                              r->connection->log);
+        if (t->hosts == NULL) {
+            goto other;
+        }
+
+        t->mask = size - 1;
+    }
+
+    ngx_shmtx_lock(&smcf->shpool->mutex);
+
+    if (shm->generation != smcf->generation) {
+        /* an old worker after a reload: the new configuration's slots */
+        ngx_shmtx_unlock(&smcf->shpool->mutex);
+        goto other_old;
+    }
+
+    s = ngx_http_mta_sts_status_claim(shm, domain, len, smcf->bound);
+
+    if (s == NULL) {
+        /* no domain more until a reload: all there are, in the table */
+        ngx_http_mta_sts_status_hosts_fill(t, shm);
+        ngx_shmtx_unlock(&smcf->shpool->mutex);
+        goto other;
+    }
+
+    ngx_shmtx_unlock(&smcf->shpool->mutex);
+
+    if (ngx_http_mta_sts_status_host_add(t, hash, s) != NGX_OK) {
+        /* a static policy's domain served through variables, table full */
+        (void) ngx_atomic_fetch_add(&s->fetches, 1);
+        return NULL;
+    }
+
+    return ngx_http_mta_sts_status_host_find(t, hash, domain, len);
+
+other:
+
+    (void) ngx_atomic_fetch_add(&shm->dropped, 1);
+
+other_old:
+
+    (void) ngx_atomic_fetch_add(&shm->other.fetches, 1);
+
+    return NULL;
+}
+
+
+/* the mode and id served last, shown in the domain's row */
+
+static void
+ngx_http_mta_sts_status_served(ngx_http_mta_sts_status_main_conf_t *smcf,
+    ngx_http_mta_sts_status_host_t *h, ngx_http_mta_sts_answer_t *answer)
+{
+    ngx_http_mta_sts_status_slot_t  *s;
+
+    h->mode = answer->mode;
+    ngx_memcpy(h->id, answer->id.data, NGX_HTTP_MTA_STS_STATUS_ID_MAX);
+
+    s = h->slot;
+
+    ngx_shmtx_lock(&smcf->shpool->mutex);
+
+    if (s->kind == NGX_HTTP_MTA_STS_STATUS_VARIABLE
+        && s->domain_len == h->len)
+    {
+        s->mode = answer->mode;
+        ngx_memcpy(s->id, answer->id.data, NGX_HTTP_MTA_STS_STATUS_ID_MAX);
+        s->id_len = NGX_HTTP_MTA_STS_STATUS_ID_MAX;
+    }
+
+    ngx_shmtx_unlock(&smcf->shpool->mutex);
+}
+
+
+static void
+ngx_http_mta_sts_status_cleanup(void *data)
+{
+    ngx_http_mta_sts_status_main_conf_t  *smcf = data;
+
+    if (smcf->hosts.hosts) {
+        ngx_free(smcf->hosts.hosts);
+        smcf->hosts.hosts = NULL;
     }
 }
 
@@ -558,8 +805,10 @@ ngx_http_mta_sts_status_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_mta_sts_status_main_conf_t *smcf = conf;
 
+    size_t      max;
     ssize_t     size;
-    ngx_str_t  *value;
+    ngx_int_t   n;
+    ngx_str_t  *value, v;
 
     if (smcf->zone) {
         return "is duplicate";
@@ -575,6 +824,41 @@ ngx_http_mta_sts_status_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                            "\"mta_sts_status_zone\", it must be at least %uz",
                            &value[2], 8 * ngx_pagesize);
         return NGX_CONF_ERROR;
+    }
+
+    if (cf->args->nelts == 4) {
+        if (ngx_strncmp(value[3].data, "domains=", 8) != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in "
+                               "\"mta_sts_status_zone\"", &value[3]);
+            return NGX_CONF_ERROR;
+        }
+
+        v.data = value[3].data + 8;
+        v.len = value[3].len - 8;
+
+        n = ngx_atoi(v.data, v.len);
+
+        if (n == NGX_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid number of domains \"%V\" in "
+                               "\"mta_sts_status_zone\"", &v);
+            return NGX_CONF_ERROR;
+        }
+
+        /* about what the zone holds: its slots but for the slab's pages */
+
+        max = size / sizeof(ngx_http_mta_sts_status_slot_t);
+
+        if ((size_t) n > max) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\" in \"mta_sts_status_zone\" is more "
+                               "than a zone of %V holds (%uz domains), make "
+                               "the zone larger", &value[3], &value[2], max);
+            return NGX_CONF_ERROR;
+        }
+
+        smcf->domains_max = n;
     }
 
     if (ngx_http_mta_sts_status_add_zone(cf, smcf, &value[1], size)
@@ -691,6 +975,14 @@ ngx_http_mta_sts_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         return NGX_ERROR;
     }
 
+    /* the new configuration's static domains say which slots are theirs */
+
+    for (i = 0; i < shm->nslots; i++) {
+        if (shm->slots[i].kind == NGX_HTTP_MTA_STS_STATUS_STATIC) {
+            shm->slots[i].kind = NGX_HTTP_MTA_STS_STATUS_KEPT;
+        }
+    }
+
     for (i = 0; i < smcf->domains.nelts; i++) {
         d[i].slot = ngx_http_mta_sts_status_slot(shm, d[i].domain.data,
                                                  d[i].domain.len, 0);
@@ -735,6 +1027,26 @@ ngx_http_mta_sts_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     }
 
     ngx_free(used);
+
+    n = 0;
+
+    for (i = 0; i < smcf->domains.nelts; i++) {
+        if (d[i].slot) {
+            d[i].slot->kind = NGX_HTTP_MTA_STS_STATUS_STATIC;
+            n += d[i].alias ? 0 : 1;
+        }
+    }
+
+    /*
+     * domains from variables: by default as many as the zone has slots
+     * left once the static domains have theirs
+     */
+
+    smcf->bound = (smcf->domains_max != NGX_CONF_UNSET_UINT)
+                  ? smcf->domains_max
+                  : (smcf->variables ? shm->nslots - n : 0);
+
+    ngx_http_mta_sts_status_reload(shm, smcf->variables, smcf->bound);
 
     if (smcf->uncounted) {
         ngx_log_error(NGX_LOG_WARN, shm_zone->shm.log, 0,
@@ -803,11 +1115,17 @@ ngx_http_mta_sts_status_domains(ngx_conf_t *cf,
                                   ngx_http_mta_sts_status_module.ctx_index];
         sscf->first = smcf->domains.nelts;
 
-        if (ngx_http_mta_sts_status_policy(
+        rc = ngx_http_mta_sts_status_policy(
                 cscfp[s]->ctx->srv_conf[ngx_http_mta_sts_module.ctx_index],
-                &mode, &id, &check)
-            != NGX_OK)
-        {
+                &mode, &id, &check);
+
+        if (rc == NGX_AGAIN) {
+            sscf->variables = 1;
+            smcf->variables = 1;
+            continue;
+        }
+
+        if (rc != NGX_OK) {
             continue;
         }
 
@@ -1039,6 +1357,7 @@ ngx_http_mta_sts_status_create_main_conf(ngx_conf_t *cf)
      */
 
     smcf->result = NGX_ERROR;
+    smcf->domains_max = NGX_CONF_UNSET_UINT;
 
     return smcf;
 }
@@ -1090,6 +1409,7 @@ ngx_http_mta_sts_status_merge_loc_conf(ngx_conf_t *cf, void *parent,
 static ngx_int_t
 ngx_http_mta_sts_status_init(ngx_conf_t *cf)
 {
+    ngx_pool_cleanup_t                   *cln;
     ngx_http_handler_pt                  *h;
     ngx_http_core_main_conf_t            *cmcf;
     ngx_http_mta_sts_status_main_conf_t  *smcf;
@@ -1113,6 +1433,16 @@ ngx_http_mta_sts_status_init(ngx_conf_t *cf)
     if (ngx_http_mta_sts_status_domains(cf, smcf) != NGX_OK) {
         return NGX_ERROR;
     }
+
+    /* a worker's table of the domains seen through variables */
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_mta_sts_status_cleanup;
+    cln->data = smcf;
 
     if (ngx_http_mta_sts_status_csp(cf, smcf) != NGX_OK) {
         return NGX_ERROR;

@@ -13,16 +13,22 @@
 #include <ngx_http.h>
 #include <ngx_http_mta_sts_tlsrpt.h>
 #include <ngx_http_mta_sts_cert_module.h>
+#include <ngx_http_mta_sts_cache.h>
 
 
-/* the hooks: a policy answered, a TLS report newly stored */
-void ngx_http_mta_sts_status_fetched(ngx_http_request_t *r);
+/*
+ * The hooks: a policy answered (answer: NULL for a static policy, else
+ * the one built from variables), a TLS report newly stored
+ */
+void ngx_http_mta_sts_status_fetched(ngx_http_request_t *r,
+    ngx_http_mta_sts_answer_t *answer);
 void ngx_http_mta_sts_status_report(ngx_http_request_t *r,
     ngx_http_mta_sts_tlsrpt_t *rpt);
 
 /*
  * ngx_http_mta_sts_module.c: the static policy of a server's module
- * configuration; NGX_DECLINED when it serves none or one from variables
+ * configuration; NGX_AGAIN when it serves one from variables,
+ * NGX_DECLINED when none
  */
 ngx_int_t ngx_http_mta_sts_status_policy(void *conf, ngx_str_t **mode,
     ngx_str_t *id, ngx_http_mta_sts_check_t **check);
