@@ -8,7 +8,10 @@
  * Unit tests of src/ngx_http_mta_sts_status.c: slots found by domain
  * name, a report's policies counted into them (RFC 8460, sections 4.3
  * and 4.4), and the three renderings: measured and written alike, never
- * past the buffer, with report text escaped for each format.  Prints a
+ * past the buffer, with report text escaped for each format; the domains
+ * seen through a policy's variables (RFC 8461, section 3.3: the policy of
+ * <domain> fetched from mta-sts.<domain>): slots up to a bound, first come
+ * first kept, the worker's table of them, a reload.  Prints a
  * TAP line a check and exits non-zero on any failure.
  */
 
@@ -29,6 +32,7 @@
 static void policy(ngx_http_mta_sts_tlsrpt_policy_t *p, const char *domain,
     uint64_t ok, uint64_t failed);
 static char *render(ngx_http_mta_sts_status_t *st, ngx_uint_t format);
+static void variables(void);
 
 
 int
@@ -297,6 +301,8 @@ main(void)
 
     free(shm);
 
+    variables();
+
     printf("1..%d\n", tests);
     printf("unit status: %d passed, %d failed\n", tests - failed, failed);
 
@@ -334,4 +340,222 @@ render(ngx_http_mta_sts_status_t *st, ngx_uint_t format)
     out[size] = '\0';
 
     return out;
+}
+
+
+#define VSLOTS  5
+
+static void
+variables(void)
+{
+    char                              *out;
+    size_t                             size;
+    uint32_t                           ha, hb;
+    ngx_uint_t                         i;
+    ngx_http_mta_sts_status_t          st;
+    ngx_http_mta_sts_status_shm_t     *shm;
+    ngx_http_mta_sts_status_slot_t    *st_slot, *a, *b, *c;
+    ngx_http_mta_sts_status_host_t    *h;
+    ngx_http_mta_sts_status_hosts_t    t;
+    ngx_http_mta_sts_status_domain_t   d[2], *order[2];
+
+    ha = ngx_http_mta_sts_status_hash((u_char *) "a.example", 9);
+    hb = ngx_http_mta_sts_status_hash((u_char *) "b.example", 9);
+    ok(ha == ngx_http_mta_sts_status_hash((u_char *) "a.example", 9)
+       && ha != hb, "hash: the same name, the same hash", "");
+
+    ok(ngx_http_mta_sts_status_hosts_size(0) == 16
+       && ngx_http_mta_sts_status_hosts_size(8) == 16
+       && ngx_http_mta_sts_status_hosts_size(9) == 32
+       && ngx_http_mta_sts_status_hosts_size(1000) == 2048,
+       "table: a power of two, at least twice the bound", "");
+
+    size = offsetof(ngx_http_mta_sts_status_shm_t, slots)
+           + VSLOTS * sizeof(ngx_http_mta_sts_status_slot_t);
+    shm = calloc(1, size);
+    if (shm == NULL) {
+        ok(0, "memory", "");
+        return;
+    }
+
+    shm->nslots = VSLOTS;
+
+    st_slot = ngx_http_mta_sts_status_slot(shm, (u_char *) "static.example",
+                                           14, 1);
+    st_slot->kind = NGX_HTTP_MTA_STS_STATUS_STATIC;
+
+    /* a bound of 2: the first two come, the third is "other" */
+
+    a = ngx_http_mta_sts_status_claim(shm, (u_char *) "a.example", 9, 2);
+    ok(a && a != st_slot && a->kind == NGX_HTTP_MTA_STS_STATUS_VARIABLE
+       && shm->nvariable == 1, "claim: a new domain, a new slot", "");
+    ok(ngx_http_mta_sts_status_claim(shm, (u_char *) "a.example", 9, 2) == a
+       && shm->nvariable == 1, "claim: the same domain, its slot", "");
+    ok(ngx_http_mta_sts_status_claim(shm, (u_char *) "static.example", 14, 2)
+       == st_slot && st_slot->kind == NGX_HTTP_MTA_STS_STATUS_STATIC
+       && shm->nvariable == 1,
+       "claim: a static policy's domain, its slot, not counted in the bound",
+       "");
+    b = ngx_http_mta_sts_status_claim(shm, (u_char *) "b.example", 9, 2);
+    ok(b && b != a && shm->nvariable == 2 && !shm->full,
+       "claim: the second domain", "");
+    ok(ngx_http_mta_sts_status_claim(shm, (u_char *) "c.example", 9, 2)
+       == NULL && shm->full, "claim: the third, over the bound: none", "");
+    ok(ngx_http_mta_sts_status_claim(shm, (u_char *) "a.example", 9, 2) == a,
+       "claim: over the bound, the first still has its slot", "");
+    ok(ngx_http_mta_sts_status_claim(shm, (u_char *) "", 0, 2) == NULL,
+       "claim: an empty name: none", "");
+
+    /* the worker's table */
+
+    memset(&t, 0, sizeof(t));
+    t.mask = ngx_http_mta_sts_status_hosts_size(2) - 1;
+    t.hosts = calloc(t.mask + 1, sizeof(ngx_http_mta_sts_status_host_t));
+
+    ok(ngx_http_mta_sts_status_host_find(&t, ha, (u_char *) "a.example", 9)
+       == NULL, "table: empty, nothing found", "");
+    ok(ngx_http_mta_sts_status_host_add(&t, ha, a) == NGX_OK
+       && ngx_http_mta_sts_status_host_add(&t, hb, b) == NGX_OK
+       && ngx_http_mta_sts_status_host_add(&t,
+              ngx_http_mta_sts_status_hash((u_char *) "static.example", 14),
+              st_slot) == NGX_OK
+       && t.n == 3, "table: three added", "");
+    h = ngx_http_mta_sts_status_host_find(&t, ha, (u_char *) "a.example", 9);
+    ok(h && h->slot == a, "table: a domain found by its name", "");
+    ok(ngx_http_mta_sts_status_host_find(&t, ha, (u_char *) "a.exampl_", 9)
+       == NULL, "table: the same hash, another name: not found", "");
+    ok(ngx_http_mta_sts_status_host_find(&t,
+           ngx_http_mta_sts_status_hash((u_char *) "c.example", 9),
+           (u_char *) "c.example", 9) == NULL,
+       "table: an unknown domain: not found", "");
+
+    for (i = 0; i < 16; i++) {
+        if (ngx_http_mta_sts_status_host_add(&t, (uint32_t) i, a) != NGX_OK) {
+            break;
+        }
+    }
+
+    ok(t.n == (t.mask + 1) / 2, "table: never more than half full", "");
+
+    ngx_http_mta_sts_status_hosts_fill(&t, shm);
+    h = ngx_http_mta_sts_status_host_find(&t, hb, (u_char *) "b.example", 9);
+    ok(t.complete && t.n == 2 && h && h->slot == b,
+       "table: filled with the zone's domains from variables", "");
+
+    /* a reload gives a's slot to another domain: a's entry finds nothing */
+
+    memcpy(a->domain, "x.example", 9);
+    ok(ngx_http_mta_sts_status_host_find(&t, ha, (u_char *) "a.example", 9)
+       == NULL, "table: a slot given to another domain is not found", "");
+    memcpy(a->domain, "a.example", 9);
+
+    free(t.hosts);
+
+    /* the rows: mode and id served last, no listener, DNS or certificate */
+
+    a->fetches = 2;
+    a->mode = 3;
+    memcpy(a->id, "0123456789abcdef0123456789abcdef", 32);
+    a->id_len = 32;
+    shm->dropped = 7;
+
+    memset(d, 0, sizeof(d));
+    d[0].domain.data = a->domain;
+    d[0].domain.len = a->domain_len;
+    d[0].mode = ngx_http_mta_sts_status_modes[a->mode];
+    d[0].id.data = a->id;
+    d[0].id.len = a->id_len;
+    d[0].slot = a;
+    d[0].variable = 1;
+    order[0] = &d[0];
+
+    memset(&st, 0, sizeof(st));
+    st.domains = order;
+    st.ndomains = 1;
+    st.variables = 1;
+    st.bound = 2;
+    st.shm = shm;
+    st.now = 1700000000;
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_PROMETHEUS);
+    ok(out && strstr(out, "mta_sts_policy_info{domain=\"a.example\","
+                          "mode=\"enforce\",id=\"0123456789abcdef0123456789"
+                          "abcdef\"} 1\n") != NULL
+       && strstr(out, "mta_sts_policy_fetches_total{domain=\"a.example\"} 2\n")
+          != NULL
+       && strstr(out, "mta_sts_listener_ok{domain=\"a.example\"") == NULL
+       && strstr(out, "mta_sts_dns_check_state{domain=\"a.example\"") == NULL
+       && strstr(out, "mta_sts_status_variable_domains 2\n") != NULL
+       && strstr(out, "mta_sts_status_variable_domains_max 2\n") != NULL
+       && strstr(out, "mta_sts_status_dropped_fetches_total 7\n") != NULL,
+       "Prometheus: a domain from variables, the bound and the drops", out);
+    free(out);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_JSON);
+    ok(out && strstr(out, "\"variable_domains\":2,\"variable_domains_max\":2,"
+                          "\"dropped_fetches\":7,") != NULL
+       && strstr(out, "\"mode\":\"enforce\"") != NULL
+       && strstr(out, "\"variable\":true,\"listener\":null,"
+                      "\"certificate_not_after\":null") != NULL
+       && strstr(out, "\"dns\":null,\"counted\":true,\"fetches\":2") != NULL,
+       "JSON: a domain from variables", out);
+    free(out);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_HTML);
+    ok(out && strstr(out, "a.example</a> (from variables)</td><td></td>"
+                          "<td>enforce</td>") != NULL
+       && strstr(out, "<td>-</td><td>-</td><td>-</td><td>2</td>") != NULL
+       && strstr(out, "7 policy requests of domains from variables were not "
+                      "counted per domain") != NULL,
+       "HTML: a domain from variables, the drops said", out);
+    free(out);
+
+    /* a reload with a bound of 1: the first kept, the second gone */
+
+    b->fetches = 5;
+    ngx_http_mta_sts_status_reload(shm, 1, 1);
+    ok(shm->nvariable == 1 && !shm->full
+       && a->kind == NGX_HTTP_MTA_STS_STATUS_VARIABLE
+       && b->kind == NGX_HTTP_MTA_STS_STATUS_KEPT
+       && st_slot->kind == NGX_HTTP_MTA_STS_STATUS_STATIC
+       && a->fetches == 2, "reload, bound 1: the first come kept", "");
+    ok(ngx_http_mta_sts_status_claim(shm, (u_char *) "b.example", 9, 1)
+       == NULL, "reload, bound 1: the second has none", "");
+
+    /* and a bound of 3: the second back, with its counters */
+
+    ngx_http_mta_sts_status_reload(shm, 1, 3);
+    ok(ngx_http_mta_sts_status_claim(shm, (u_char *) "b.example", 9, 3) == b
+       && b->fetches == 5 && shm->nvariable == 2,
+       "reload, bound 3: a domain seen before has its counters again", "");
+
+    /* no free slot: a domain no longer configured gives its own */
+
+    c = ngx_http_mta_sts_status_claim(shm, (u_char *) "c.example", 9, 3);
+    ok(c && shm->nvariable == 3, "the third domain", "");
+
+    ngx_http_mta_sts_status_reload(shm, 0, 0);
+    ok(shm->nvariable == 0 && a->kind == NGX_HTTP_MTA_STS_STATUS_KEPT
+       && b->kind == NGX_HTTP_MTA_STS_STATUS_KEPT,
+       "reload without variables: their slots kept by name only", "");
+
+    ngx_http_mta_sts_status_reload(shm, 1, 10);
+    ok(ngx_http_mta_sts_status_claim(shm, (u_char *) "d.example", 9, 10) != NULL
+       && ngx_http_mta_sts_status_claim(shm, (u_char *) "e.example", 9, 10)
+          != NULL
+       && shm->nvariable == 2,
+       "the zone full: the slots of domains no longer served are taken", "");
+
+    memset(shm->slots, 0, VSLOTS * sizeof(ngx_http_mta_sts_status_slot_t));
+    shm->nvariable = 0;
+
+    for (i = 0; i < VSLOTS; i++) {
+        ngx_http_mta_sts_status_slot(shm, (u_char *) "abcde" + i, 1, 1)->kind =
+            NGX_HTTP_MTA_STS_STATUS_STATIC;
+    }
+
+    ok(ngx_http_mta_sts_status_claim(shm, (u_char *) "f.example", 9, 10)
+       == NULL && shm->full, "the zone full of static domains: none", "");
+
+    free(shm);
 }
