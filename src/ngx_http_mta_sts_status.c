@@ -1123,20 +1123,60 @@ ngx_http_mta_sts_status_slot(ngx_http_mta_sts_status_shm_t *shm,
 }
 
 
-/* FNV-1a: a few instructions a byte, for names of at most 253 bytes */
+/*
+ * Eight bytes a step, multiplied and folded, from the worker's random
+ * seed: a few instructions a word, for names of at most 253 bytes
+ */
+
+#define NGX_HTTP_MTA_STS_STATUS_K  0x9e3779b97f4a7c15ULL
 
 uint32_t
-ngx_http_mta_sts_status_hash(u_char *p, size_t len)
+ngx_http_mta_sts_status_hash(uint64_t seed, u_char *p, size_t len)
 {
-    uint32_t  h;
+    uint64_t  h, w;
 
-    h = 2166136261u;
+    h = seed ^ (len * NGX_HTTP_MTA_STS_STATUS_K);
 
-    while (len--) {
-        h = (h ^ *p++) * 16777619u;
+    for ( /* void */ ; len >= 8; len -= 8, p += 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * NGX_HTTP_MTA_STS_STATUS_K;
+        h ^= h >> 29;
     }
 
-    return h;
+    for (w = 0; len; len--) {
+        w = (w << 8) | *p++;
+    }
+
+    h = (h ^ w) * NGX_HTTP_MTA_STS_STATUS_K;
+    h ^= h >> 32;
+
+    return (uint32_t) h;
+}
+
+
+/* a name compared eight bytes a step, without a call */
+
+static ngx_inline ngx_uint_t
+ngx_http_mta_sts_status_equal(u_char *a, u_char *b, size_t len)
+{
+    uint64_t  x, y;
+
+    for ( /* void */ ; len >= 8; len -= 8, a += 8, b += 8) {
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+
+        if (x != y) {
+            return 0;
+        }
+    }
+
+    while (len--) {
+        if (*a++ != *b++) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -1179,7 +1219,7 @@ ngx_http_mta_sts_status_host_find(ngx_http_mta_sts_status_hosts_t *t,
         if (h->hash == hash
             && h->len == len
             && h->slot->domain_len == len
-            && memcmp(h->slot->domain, domain, len) == 0)
+            && ngx_http_mta_sts_status_equal(h->slot->domain, domain, len))
         {
             return h;
         }
@@ -1312,7 +1352,8 @@ ngx_http_mta_sts_status_hosts_fill(ngx_http_mta_sts_status_hosts_t *t,
         }
 
         if (ngx_http_mta_sts_status_host_add(t,
-                ngx_http_mta_sts_status_hash(s->domain, s->domain_len), s)
+                ngx_http_mta_sts_status_hash(t->seed, s->domain,
+                                             s->domain_len), s)
             != NGX_OK)
         {
             break;

@@ -203,6 +203,7 @@ typedef struct {
     ngx_uint_t                        mask;         /* size - 1 */
     ngx_uint_t                        n;
     ngx_uint_t                        complete;
+    uint64_t                          seed;         /* the hash's, random */
 } ngx_http_mta_sts_status_hosts_t;
 
 
@@ -238,7 +239,7 @@ void ngx_http_mta_sts_status_dns_set(ngx_http_mta_sts_status_dns_t *dns,
  * complete; reload, in init_zone after the static domains' slots: the
  * domains seen before keep their slots up to the new bound.
  */
-uint32_t ngx_http_mta_sts_status_hash(u_char *p, size_t len);
+uint32_t ngx_http_mta_sts_status_hash(uint64_t seed, u_char *p, size_t len);
 ngx_uint_t ngx_http_mta_sts_status_hosts_size(ngx_uint_t bound);
 ngx_http_mta_sts_status_host_t *ngx_http_mta_sts_status_host_find(
     ngx_http_mta_sts_status_hosts_t *t, uint32_t hash, u_char *domain,

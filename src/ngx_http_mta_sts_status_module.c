@@ -64,6 +64,8 @@ static ngx_http_mta_sts_status_host_t *ngx_http_mta_sts_status_seen(
 static void ngx_http_mta_sts_status_served(
     ngx_http_mta_sts_status_main_conf_t *smcf,
     ngx_http_mta_sts_status_host_t *h, ngx_http_mta_sts_answer_t *answer);
+static ngx_inline ngx_uint_t ngx_http_mta_sts_status_same_id(u_char *a,
+    u_char *b);
 static void ngx_http_mta_sts_status_cleanup(void *data);
 static ngx_int_t ngx_http_mta_sts_status_log(ngx_http_request_t *r);
 static char *ngx_http_mta_sts_status(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -460,7 +462,7 @@ ngx_http_mta_sts_status_fetched(ngx_http_request_t *r,
         host = r->headers_in.server.data + len;
         len = r->headers_in.server.len - len;
 
-        hash = ngx_http_mta_sts_status_hash(host, len);
+        hash = ngx_http_mta_sts_status_hash(smcf->hosts.seed, host, len);
 
         h = NULL;
 
@@ -480,9 +482,7 @@ ngx_http_mta_sts_status_fetched(ngx_http_request_t *r,
         (void) ngx_atomic_fetch_add(&h->slot->fetches, 1);
 
         if (h->mode != answer->mode
-            || ngx_memcmp(h->id, answer->id.data,
-                          NGX_HTTP_MTA_STS_STATUS_ID_MAX)
-               != 0)
+            || !ngx_http_mta_sts_status_same_id(h->id, answer->id.data))
         {
             ngx_http_mta_sts_status_served(smcf, h, answer);
         }
@@ -556,6 +556,13 @@ ngx_http_mta_sts_status_seen(ngx_http_request_t *r,
         }
 
         t->mask = size - 1;
+
+        /* a seed of the worker's: values a client sends cannot aim at it */
+
+        t->seed = ((uint64_t) ngx_random() << 32) ^ ngx_random()
+                  ^ (uint64_t) (uintptr_t) t->hosts;
+
+        hash = ngx_http_mta_sts_status_hash(t->seed, domain, len);
     }
 
     ngx_shmtx_lock(&smcf->shpool->mutex);
@@ -594,6 +601,27 @@ other_old:
     (void) ngx_atomic_fetch_add(&shm->other.fetches, 1);
 
     return NULL;
+}
+
+
+/* the 32 digits of two ids, as four words, without a call */
+
+static ngx_inline ngx_uint_t
+ngx_http_mta_sts_status_same_id(u_char *a, u_char *b)
+{
+    ngx_uint_t  i;
+    uint64_t    x, y;
+
+    for (i = 0; i < NGX_HTTP_MTA_STS_STATUS_ID_MAX; i += 8) {
+        ngx_memcpy(&x, a + i, 8);
+        ngx_memcpy(&y, b + i, 8);
+
+        if (x != y) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 

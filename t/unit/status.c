@@ -359,10 +359,23 @@ variables(void)
     ngx_http_mta_sts_status_hosts_t    t;
     ngx_http_mta_sts_status_domain_t   d[2], *order[2];
 
-    ha = ngx_http_mta_sts_status_hash((u_char *) "a.example", 9);
-    hb = ngx_http_mta_sts_status_hash((u_char *) "b.example", 9);
-    ok(ha == ngx_http_mta_sts_status_hash((u_char *) "a.example", 9)
-       && ha != hb, "hash: the same name, the same hash", "");
+    memset(&t, 0, sizeof(t));
+    t.seed = 0x1234567890abcdefULL;
+
+    ha = ngx_http_mta_sts_status_hash(t.seed, (u_char *) "a.example", 9);
+    hb = ngx_http_mta_sts_status_hash(t.seed, (u_char *) "b.example", 9);
+    ok(ha == ngx_http_mta_sts_status_hash(t.seed, (u_char *) "a.example", 9)
+       && ha != hb
+       && ha != ngx_http_mta_sts_status_hash(1, (u_char *) "a.example", 9)
+       && ngx_http_mta_sts_status_hash(t.seed,
+                                       (u_char *) "mail.example.com", 16)
+          != ngx_http_mta_sts_status_hash(t.seed,
+                                          (u_char *) "mail.example.con", 16)
+       && ngx_http_mta_sts_status_hash(t.seed,
+                                       (u_char *) "mail.example.com", 16)
+          != ngx_http_mta_sts_status_hash(t.seed,
+                                          (u_char *) "mbil.example.com", 16),
+       "hash: the same name and seed, the same hash; another, another", "");
 
     ok(ngx_http_mta_sts_status_hosts_size(0) == 16
        && ngx_http_mta_sts_status_hosts_size(8) == 16
@@ -408,7 +421,6 @@ variables(void)
 
     /* the worker's table */
 
-    memset(&t, 0, sizeof(t));
     t.mask = ngx_http_mta_sts_status_hosts_size(2) - 1;
     t.hosts = calloc(t.mask + 1, sizeof(ngx_http_mta_sts_status_host_t));
 
@@ -417,15 +429,25 @@ variables(void)
     ok(ngx_http_mta_sts_status_host_add(&t, ha, a) == NGX_OK
        && ngx_http_mta_sts_status_host_add(&t, hb, b) == NGX_OK
        && ngx_http_mta_sts_status_host_add(&t,
-              ngx_http_mta_sts_status_hash((u_char *) "static.example", 14),
+              ngx_http_mta_sts_status_hash(t.seed,
+                                           (u_char *) "static.example", 14),
               st_slot) == NGX_OK
        && t.n == 3, "table: three added", "");
     h = ngx_http_mta_sts_status_host_find(&t, ha, (u_char *) "a.example", 9);
     ok(h && h->slot == a, "table: a domain found by its name", "");
     ok(ngx_http_mta_sts_status_host_find(&t, ha, (u_char *) "a.exampl_", 9)
-       == NULL, "table: the same hash, another name: not found", "");
+       == NULL
+       && ngx_http_mta_sts_status_host_find(&t, ha, (u_char *) "a.exbmple", 9)
+          == NULL
+       && ngx_http_mta_sts_status_host_find(&t, ha, (u_char *) "a.example", 8)
+          == NULL, "table: the same hash, another name: not found", "");
+    h = ngx_http_mta_sts_status_host_find(&t,
+            ngx_http_mta_sts_status_hash(t.seed,
+                                         (u_char *) "static.example", 14),
+            (u_char *) "static.example", 14);
+    ok(h && h->slot == st_slot, "table: a name longer than a word", "");
     ok(ngx_http_mta_sts_status_host_find(&t,
-           ngx_http_mta_sts_status_hash((u_char *) "c.example", 9),
+           ngx_http_mta_sts_status_hash(t.seed, (u_char *) "c.example", 9),
            (u_char *) "c.example", 9) == NULL,
        "table: an unknown domain: not found", "");
 
