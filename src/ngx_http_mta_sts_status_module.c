@@ -576,8 +576,11 @@ ngx_http_mta_sts_status_seen(ngx_http_request_t *r,
     s = ngx_http_mta_sts_status_claim(shm, domain, len, smcf->bound);
 
     if (s == NULL) {
-        /* no domain more until a reload: all there are, in the table */
-        ngx_http_mta_sts_status_hosts_fill(t, shm);
+        if (shm->full) {
+            /* no domain more until a reload: all there are, in the table */
+            ngx_http_mta_sts_status_hosts_fill(t, shm);
+        }
+
         ngx_shmtx_unlock(&smcf->shpool->mutex);
         goto other;
     }

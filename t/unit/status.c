@@ -358,6 +358,7 @@ variables(void)
     ngx_http_mta_sts_status_host_t    *h;
     ngx_http_mta_sts_status_hosts_t    t;
     ngx_http_mta_sts_status_domain_t   d[2], *order[2];
+    static char                        big[300];
 
     memset(&t, 0, sizeof(t));
     t.seed = 0x1234567890abcdefULL;
@@ -550,6 +551,12 @@ variables(void)
     ok(ngx_http_mta_sts_status_claim(shm, (u_char *) "b.example", 9, 3) == b
        && b->fetches == 5 && shm->nvariable == 2,
        "reload, bound 3: a domain seen before has its counters again", "");
+
+    memset(big, 'x', sizeof(big));
+    ok(ngx_http_mta_sts_status_claim(shm, (u_char *) big, 254, 3) == NULL
+       && !shm->full && shm->nvariable == 2,
+       "claim: a name longer than 253 bytes: none, and the zone not full",
+       "");
 
     /* no free slot: a domain no longer configured gives its own */
 
