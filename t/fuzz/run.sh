@@ -8,7 +8,8 @@
 # nginx tree of `make module` (BUILD, default build), runs two generated
 # inputs at the 64000-byte limit once, copies t/fuzz/corpus to a scratch
 # directory (the committed corpus never grows) and fuzzes for FUZZ_SECONDS;
-# then runs t/fuzz/json.sh, tlsrpt.sh, dns.sh, cache.sh and update.sh.
+# then runs t/fuzz/json.sh, tlsrpt.sh, dns.sh, cache.sh, status.sh and
+# update.sh.
 # What the targets share is t/fuzz/lib.sh.
 # A crash leaves its input in build/fuzz/crash-*; the exit status is then
 # non-zero.  Skips (status 0) only when clang cannot build a libFuzzer
@@ -92,6 +93,9 @@ bash t/fuzz/tlsrpt.sh || exit 1
 bash t/fuzz/dns.sh || exit 1
 # the cache of policies from variables, the same seconds
 bash t/fuzz/cache.sh || exit 1
+
+# the status counters of domains from variables, the same seconds
+bash t/fuzz/status.sh || exit 1
 
 # the DNS UPDATE responses and key files, the same seconds
 bash t/fuzz/update.sh || exit 1
