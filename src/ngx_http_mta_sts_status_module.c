@@ -993,9 +993,15 @@ ngx_http_mta_sts_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         shpool->log_nomem = 1;
     }
 
-    /* the DNS results of older configurations are not shown as current */
+    /*
+     * the DNS results of older configurations are not shown as current;
+     * an old worker that takes the lock after this claims no slot for a
+     * domain from variables, so the slots below are the master's alone
+     */
 
+    ngx_shmtx_lock(&shpool->mutex);
     smcf->generation = ++shm->generation;
+    ngx_shmtx_unlock(&shpool->mutex);
     smcf->shm = shm;
     smcf->shpool = shpool;
 
