@@ -79,8 +79,15 @@ static ngx_inline ngx_int_t ngx_http_mta_sts_keep(ngx_http_request_t *r,
 static ngx_int_t ngx_http_mta_sts_not_allowed(ngx_http_request_t *r);
 static ngx_table_elt_t *ngx_http_mta_sts_add_header(ngx_http_request_t *r,
     ngx_str_t *key, ngx_str_t *value);
-static ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
+static ngx_inline ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer);
+static ngx_inline ngx_int_t ngx_http_mta_sts_key(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_str_t **key, ngx_uint_t *n);
+static ngx_int_t ngx_http_mta_sts_variable_answer(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer);
+static ngx_int_t ngx_http_mta_sts_lookup(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_str_t *key, ngx_uint_t n,
+    uint64_t where, ngx_http_mta_sts_answer_t **answer);
 static ngx_int_t ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
     ngx_uint_t mode, ngx_str_t *key, ngx_uint_t n, uint64_t hash,
@@ -370,10 +377,14 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
         return rc;
     }
 
-    b = ngx_calloc_buf(r->pool);
+    /* zeroed inline: a call to memset() costs more for 80 bytes */
+
+    b = ngx_palloc(r->pool, sizeof(ngx_buf_t));
     if (b == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    ngx_memzero(b, sizeof(ngx_buf_t));
 
     b->pos = answer->body.data;
     b->last = answer->body.data + answer->body.len;
@@ -488,40 +499,62 @@ ngx_http_mta_sts_add_header(ngx_http_request_t *r, ngx_str_t *key,
  * the values (ngx_http_mta_sts_cache.c), or checked by the same code as
  * at load time, rendered into one buffer and cached.  NGX_DECLINED when
  * the mode is off or empty; an invalid policy is logged and never served,
- * nor cached: it is checked again, and logged again, each time.
+ * nor cached: it is checked again, and logged again, each time.  Inline,
+ * with the memo's lookup: a request for a domain asked before makes no
+ * call of the module's own; the rest is ngx_http_mta_sts_lookup().
  */
 
-static ngx_int_t
+static ngx_inline ngx_int_t
 ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer)
 {
-    char                       *reason;
-    u_char                     *p;
-    uint64_t                    hash, where;
-    ngx_int_t                   mode;
-    ngx_str_t                   value, bad, *key;
-    ngx_uint_t                  i, n;
-    ngx_http_mta_sts_value_t   *v;
-    ngx_http_mta_sts_cache_t   *cache;
-    ngx_http_mta_sts_policy_t   policy;
-    ngx_http_mta_sts_answer_t  *a;
-
+    uint64_t                         where;
+    ngx_int_t                        rc;
+    ngx_str_t                       *key;
+    ngx_uint_t                       n;
     ngx_http_mta_sts_cache_entry_t  *e;
 
-    /*
-     * the key: the mode's text, as given (empty when the mode is not a
-     * variable), then every mx argument, in the slot before mx_values
-     */
+    rc = ngx_http_mta_sts_key(r, mscf, &key, &n);
 
-    key = mscf->mx_values - 1;
-    n = 1 + (mscf->mx ? mscf->mx->nelts : 0);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    e = ngx_http_mta_sts_cache_recall(mscf->cache, mscf->mode, key, n,
+                                      &where);
+    if (e) {
+        *answer = &e->answer;
+        return NGX_OK;
+    }
+
+    return ngx_http_mta_sts_lookup(r, mscf, key, n, where, answer);
+}
+
+
+/*
+ * The key: the mode's text, as given (empty when the mode is not a
+ * variable), then every mx argument, in the slot before mx_values.
+ */
+
+static ngx_inline ngx_int_t
+ngx_http_mta_sts_key(ngx_http_request_t *r, ngx_http_mta_sts_srv_conf_t *mscf,
+    ngx_str_t **key, ngx_uint_t *n)
+{
+    ngx_str_t                 *k;
+    ngx_uint_t                 i;
+    ngx_http_mta_sts_value_t  *v;
+
+    k = mscf->mx_values - 1;
+
+    *key = k;
+    *n = 1 + (mscf->mx ? mscf->mx->nelts : 0);
 
     if (mscf->mode == NGX_HTTP_MTA_STS_VARIABLE) {
-        if (ngx_http_mta_sts_value(r, mscf->mode_value, &key[0]) != NGX_OK) {
+        if (ngx_http_mta_sts_value(r, mscf->mode_value, &k[0]) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        if (key[0].len == 0) {
+        if (k[0].len == 0) {
             return NGX_DECLINED;
         }
     }
@@ -548,6 +581,54 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
         }
     }
 
+    return NGX_OK;
+}
+
+
+/* $mta_sts_id's way to the answer: the same, with calls */
+
+static ngx_int_t
+ngx_http_mta_sts_variable_answer(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer)
+{
+    ngx_int_t    rc;
+    ngx_str_t   *key;
+    ngx_uint_t   n;
+
+    rc = ngx_http_mta_sts_key(r, mscf, &key, &n);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_mta_sts_lookup(r, mscf, key, n,
+                                   ngx_http_mta_sts_cache_where(
+                                       mscf->cache->seed, key, n),
+                                   answer);
+}
+
+
+/*
+ * The values not in the memo: found in the table and remembered, or
+ * checked and rendered.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_lookup(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_str_t *key, ngx_uint_t n,
+    uint64_t where, ngx_http_mta_sts_answer_t **answer)
+{
+    char                       *reason;
+    u_char                     *p;
+    uint64_t                    hash;
+    ngx_int_t                   mode;
+    ngx_str_t                   value, bad;
+    ngx_http_mta_sts_cache_t   *cache;
+    ngx_http_mta_sts_policy_t   policy;
+    ngx_http_mta_sts_answer_t  *a;
+
+    ngx_http_mta_sts_cache_entry_t  *e;
+
     cache = mscf->cache;
 
     if (cache->table == NULL) {
@@ -567,12 +648,10 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 
         cache->seed = ((uint64_t) ngx_random() << 32) ^ ngx_random()
                       ^ (uint64_t) (uintptr_t) cache->table;
-    }
 
-    e = ngx_http_mta_sts_cache_recall(cache, mscf->mode, key, n, &where);
-    if (e) {
-        *answer = &e->answer;
-        return NGX_OK;
+        /* where the values are, by the new seed */
+
+        where = ngx_http_mta_sts_cache_where(cache->seed, key, n);
     }
 
     hash = ngx_http_mta_sts_cache_hash(cache->seed, mscf->mode, key, n);
@@ -747,12 +826,20 @@ ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
     /*
      * a lone variable is used where it is, without a copy; flushed as a
      * complex value flushes it, so that one not cacheable ($arg_...) is
-     * read again in each SSI subrequest, which shares its parent's values
+     * read again in each SSI subrequest, which shares its parent's values:
+     * what ngx_http_get_flushed_variable() does, without its call
      */
 
-    vv = ngx_http_get_flushed_variable(r, v->index);
-    if (vv == NULL) {
-        return NGX_ERROR;
+    vv = &r->variables[v->index];
+
+    if (!(vv->valid || vv->not_found) || vv->no_cacheable) {
+        vv->valid = 0;
+        vv->not_found = 0;
+
+        vv = ngx_http_get_indexed_variable(r, v->index);
+        if (vv == NULL) {
+            return NGX_ERROR;
+        }
     }
 
     if (vv->not_found) {
@@ -787,7 +874,7 @@ ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    switch (ngx_http_mta_sts_evaluate(r, mscf, &answer)) {
+    switch (ngx_http_mta_sts_variable_answer(r, mscf, &answer)) {
 
     case NGX_OK:
         /* a copy: a later request can replace the cached answer */
