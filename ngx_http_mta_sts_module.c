@@ -644,6 +644,15 @@ ngx_http_mta_sts_lookup(ngx_http_request_t *r,
             cache->memo = ngx_calloc(NGX_HTTP_MTA_STS_CACHE_MEMO
                                      * sizeof(ngx_http_mta_sts_cache_memo_t),
                                      r->connection->log);
+
+            /*
+             * without slots, every entry is from the heap; not zeroed: a
+             * slot is touched when it is first used
+             */
+
+            cache->slots = ngx_alloc(NGX_HTTP_MTA_STS_CACHE_SLOTS
+                                     * NGX_HTTP_MTA_STS_CACHE_SLOT,
+                                     r->connection->log);
         }
 
         cache->seed = ((uint64_t) ngx_random() << 32) ^ ngx_random()
@@ -761,9 +770,13 @@ ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    p = ngx_alloc(size, r->connection->log);
+    p = ngx_http_mta_sts_cache_alloc(cache, size);
+
     if (p == NULL) {
-        return NGX_DECLINED;
+        p = ngx_alloc(size, r->connection->log);
+        if (p == NULL) {
+            return NGX_DECLINED;
+        }
     }
 
     e = ngx_http_mta_sts_cache_init_entry(p, hash, mode, key, n, &body);
@@ -772,7 +785,7 @@ ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
 
     old = ngx_http_mta_sts_cache_insert(cache, e);
 
-    if (old) {
+    if (old && !ngx_http_mta_sts_cache_free(cache, old)) {
         ngx_free(old);
     }
 
@@ -798,13 +811,20 @@ ngx_http_mta_sts_cache_cleanup(void *data)
     }
 
     for (i = 0; i < NGX_HTTP_MTA_STS_CACHE_ENTRIES; i++) {
-        if (cache->table[i]) {
+        if (cache->table[i]
+            && !ngx_http_mta_sts_cache_free(cache, cache->table[i]))
+        {
             ngx_free(cache->table[i]);
         }
     }
 
     ngx_free(cache->table);
     cache->table = NULL;
+
+    if (cache->slots) {
+        ngx_free(cache->slots);
+        cache->slots = NULL;
+    }
 
     if (cache->memo) {
         ngx_free(cache->memo);

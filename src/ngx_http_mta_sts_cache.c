@@ -177,6 +177,64 @@ ngx_http_mta_sts_cache_init_entry(u_char *p, uint64_t hash, ngx_uint_t mode,
 
 
 /*
+ * A slot for an entry of size bytes: a freed one, else the next never
+ * used; NULL when the entry is larger than a slot or none is left (the
+ * caller allocates it from the heap then).
+ */
+
+u_char *
+ngx_http_mta_sts_cache_alloc(ngx_http_mta_sts_cache_t *cache, size_t size)
+{
+    u_char  *p;
+
+    if (cache->slots == NULL || size > NGX_HTTP_MTA_STS_CACHE_SLOT) {
+        return NULL;
+    }
+
+    p = cache->free_slot;
+
+    if (p) {
+        ngx_memcpy(&cache->free_slot, p, sizeof(u_char *));
+        return p;
+    }
+
+    if (cache->used_slots == NGX_HTTP_MTA_STS_CACHE_SLOTS) {
+        return NULL;
+    }
+
+    return cache->slots + cache->used_slots++ * NGX_HTTP_MTA_STS_CACHE_SLOT;
+}
+
+
+/*
+ * An entry given back: 1 when it was in a slot, now free; 0 when it is
+ * not the cache's, for the caller to free.
+ */
+
+ngx_uint_t
+ngx_http_mta_sts_cache_free(ngx_http_mta_sts_cache_t *cache, void *p)
+{
+    uintptr_t  a, start;
+
+    a = (uintptr_t) p;
+    start = (uintptr_t) cache->slots;
+
+    if (cache->slots == NULL
+        || a < start
+        || a >= start + NGX_HTTP_MTA_STS_CACHE_SLOTS
+                        * NGX_HTTP_MTA_STS_CACHE_SLOT)
+    {
+        return 0;
+    }
+
+    ngx_memcpy(p, &cache->free_slot, sizeof(u_char *));
+    cache->free_slot = p;
+
+    return 1;
+}
+
+
+/*
  * Two random choices: the emptier of the entry's two buckets; when both
  * are full, CLOCK over their entries from where the last insert began
  * and one further, so that no two values take each other's place by turns: an

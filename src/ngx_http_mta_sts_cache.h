@@ -51,6 +51,20 @@
     (NGX_HTTP_MTA_STS_CACHE_BUCKETS * NGX_HTTP_MTA_STS_CACHE_WAYS)
 #define NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX  1024
 
+/*
+ * Entries of at most NGX_HTTP_MTA_STS_CACHE_SLOT bytes (a policy of a few
+ * mx) live in slots of one block of NGX_HTTP_MTA_STS_CACHE_SLOTS of them,
+ * allocated once, apart from the heap where a request's buffers come and
+ * go (OpenSSL's, per request): 10,000 entries there left free chunks
+ * between them that each malloc() of a request walked.  One slot more
+ * than entries: a new entry is made before the one it replaces is freed.
+ * The block is address space (8 MB); a worker touches only the slots it
+ * uses.  Larger entries are the caller's, from the heap.
+ */
+
+#define NGX_HTTP_MTA_STS_CACHE_SLOT       512
+#define NGX_HTTP_MTA_STS_CACHE_SLOTS      (NGX_HTTP_MTA_STS_CACHE_ENTRIES + 1)
+
 #define NGX_HTTP_MTA_STS_CACHE_SETS       8192
 #define NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS  4
 #define NGX_HTTP_MTA_STS_CACHE_MEMO                                          \
@@ -94,6 +108,10 @@ typedef struct {
     /* NGX_HTTP_MTA_STS_CACHE_MEMO, NULL when there is none */
     ngx_http_mta_sts_cache_memo_t     *memo;
     ngx_uint_t                         memo_hand; /* the way replaced */
+    /* NGX_HTTP_MTA_STS_CACHE_SLOTS slots, NULL when there are none */
+    u_char                            *slots;
+    ngx_uint_t                         used_slots; /* never freed yet */
+    u_char                            *free_slot;  /* a list through them */
 } ngx_http_mta_sts_cache_t;
 
 
@@ -109,6 +127,10 @@ ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_init_entry(u_char *p,
     u_char **body);
 ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_insert(
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_cache_entry_t *entry);
+u_char *ngx_http_mta_sts_cache_alloc(ngx_http_mta_sts_cache_t *cache,
+    size_t size);
+ngx_uint_t ngx_http_mta_sts_cache_free(ngx_http_mta_sts_cache_t *cache,
+    void *p);
 void ngx_http_mta_sts_cache_remember(ngx_http_mta_sts_cache_t *cache,
     uint64_t where, ngx_http_mta_sts_cache_entry_t *entry);
 
