@@ -82,7 +82,8 @@ static ngx_table_elt_t *ngx_http_mta_sts_add_header(ngx_http_request_t *r,
 static ngx_inline ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer);
 static ngx_inline ngx_int_t ngx_http_mta_sts_key(ngx_http_request_t *r,
-    ngx_http_mta_sts_srv_conf_t *mscf, ngx_str_t **key, ngx_uint_t *n);
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_str_t **key, ngx_uint_t *n,
+    ngx_uint_t direct);
 static ngx_int_t ngx_http_mta_sts_variable_answer(ngx_http_request_t *r,
     ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer);
 static ngx_int_t ngx_http_mta_sts_lookup(ngx_http_request_t *r,
@@ -94,7 +95,9 @@ static ngx_int_t ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
     uint64_t where, ngx_http_mta_sts_answer_t **answer);
 static void ngx_http_mta_sts_cache_cleanup(void *data);
 static ngx_inline ngx_int_t ngx_http_mta_sts_value(ngx_http_request_t *r,
-    ngx_http_mta_sts_value_t *v, ngx_str_t *value);
+    ngx_http_mta_sts_value_t *v, ngx_str_t *value, ngx_uint_t direct);
+static ngx_inline ngx_int_t ngx_http_mta_sts_get_variable(
+    ngx_http_request_t *r, ngx_uint_t index, ngx_http_variable_value_t *vv);
 
 static ngx_int_t ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -514,7 +517,7 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     ngx_uint_t                       n;
     ngx_http_mta_sts_cache_entry_t  *e;
 
-    rc = ngx_http_mta_sts_key(r, mscf, &key, &n);
+    rc = ngx_http_mta_sts_key(r, mscf, &key, &n, 1);
 
     if (rc != NGX_OK) {
         return rc;
@@ -538,7 +541,7 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
 
 static ngx_inline ngx_int_t
 ngx_http_mta_sts_key(ngx_http_request_t *r, ngx_http_mta_sts_srv_conf_t *mscf,
-    ngx_str_t **key, ngx_uint_t *n)
+    ngx_str_t **key, ngx_uint_t *n, ngx_uint_t direct)
 {
     ngx_str_t                 *k;
     ngx_uint_t                 i;
@@ -550,7 +553,9 @@ ngx_http_mta_sts_key(ngx_http_request_t *r, ngx_http_mta_sts_srv_conf_t *mscf,
     *n = 1 + (mscf->mx ? mscf->mx->nelts : 0);
 
     if (mscf->mode == NGX_HTTP_MTA_STS_VARIABLE) {
-        if (ngx_http_mta_sts_value(r, mscf->mode_value, &k[0]) != NGX_OK) {
+        if (ngx_http_mta_sts_value(r, mscf->mode_value, &k[0], direct)
+            != NGX_OK)
+        {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -573,7 +578,8 @@ ngx_http_mta_sts_key(ngx_http_request_t *r, ngx_http_mta_sts_srv_conf_t *mscf,
                 continue;
             }
 
-            if (ngx_http_mta_sts_value(r, &v[i], &mscf->mx_values[i])
+            if (ngx_http_mta_sts_value(r, &v[i], &mscf->mx_values[i],
+                                       direct)
                 != NGX_OK)
             {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -595,7 +601,7 @@ ngx_http_mta_sts_variable_answer(ngx_http_request_t *r,
     ngx_str_t   *key;
     ngx_uint_t   n;
 
-    rc = ngx_http_mta_sts_key(r, mscf, &key, &n);
+    rc = ngx_http_mta_sts_key(r, mscf, &key, &n, 0);
 
     if (rc != NGX_OK) {
         return rc;
@@ -835,7 +841,7 @@ ngx_http_mta_sts_cache_cleanup(void *data)
 
 static ngx_inline ngx_int_t
 ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
-    ngx_str_t *value)
+    ngx_str_t *value, ngx_uint_t direct)
 {
     ngx_http_variable_value_t  *vv;
 
@@ -856,8 +862,13 @@ ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
         vv->valid = 0;
         vv->not_found = 0;
 
-        vv = ngx_http_get_indexed_variable(r, v->index);
-        if (vv == NULL) {
+        if (!direct) {
+            vv = ngx_http_get_indexed_variable(r, v->index);
+            if (vv == NULL) {
+                return NGX_ERROR;
+            }
+
+        } else if (ngx_http_mta_sts_get_variable(r, v->index, vv) != NGX_OK) {
             return NGX_ERROR;
         }
     }
@@ -870,6 +881,40 @@ ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
 
     value->len = vv->len;
     value->data = vv->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A variable not yet known in this request, by its handler: what
+ * ngx_http_get_indexed_variable() does, without its call and its count of
+ * nested evaluations.  Only the policy's handler reads variables so: a
+ * cycle through the policy passes through $mta_sts_id, whose handler
+ * reads them by ngx_http_get_indexed_variable(), so nginx's count still
+ * stops it ("cycle while evaluating variable").
+ */
+
+static ngx_inline ngx_int_t
+ngx_http_mta_sts_get_variable(ngx_http_request_t *r, ngx_uint_t index,
+    ngx_http_variable_value_t *vv)
+{
+    ngx_http_variable_t        *var;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
+    var = cmcf->variables.elts;
+    var += index;
+
+    if (var->get_handler(r, vv, var->data) != NGX_OK) {
+        vv->valid = 0;
+        vv->not_found = 1;
+        return NGX_ERROR;
+    }
+
+    if (var->flags & NGX_HTTP_VAR_NOCACHEABLE) {
+        vv->no_cacheable = 1;
+    }
 
     return NGX_OK;
 }
