@@ -31,7 +31,16 @@
 typedef struct {
     ngx_http_complex_value_t    cv;
     ngx_int_t                   index;
+    ngx_http_variable_t        *var;          /* a worker's, at first use */
 } ngx_http_mta_sts_value_t;
+
+
+/* an mx argument with variables, and where in the key its text goes */
+
+typedef struct {
+    ngx_http_mta_sts_value_t   *value;
+    ngx_str_t                  *text;
+} ngx_http_mta_sts_arg_t;
 
 
 typedef struct {
@@ -60,6 +69,9 @@ typedef struct {
     /* built once at merge time */
     ngx_flag_t                  variables;
     ngx_str_t                  *mx_values;
+    ngx_uint_t                  nkey;         /* the mode's text and mx */
+    ngx_http_mta_sts_arg_t     *args;         /* the mx with variables */
+    ngx_uint_t                  nargs;
     ngx_http_mta_sts_answer_t   answer;
 
     /* a policy with variables: the answers rendered in this worker */
@@ -97,7 +109,8 @@ static void ngx_http_mta_sts_cache_cleanup(void *data);
 static ngx_inline ngx_int_t ngx_http_mta_sts_value(ngx_http_request_t *r,
     ngx_http_mta_sts_value_t *v, ngx_str_t *value, ngx_uint_t direct);
 static ngx_inline ngx_int_t ngx_http_mta_sts_get_variable(
-    ngx_http_request_t *r, ngx_uint_t index, ngx_http_variable_value_t *vv);
+    ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
+    ngx_http_variable_value_t *vv);
 
 static ngx_int_t ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -349,10 +362,27 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
     ngx_chain_t       out;
     ngx_table_elt_t  *h;
 
-    rc = ngx_http_discard_request_body(r);
+    /*
+     * a request with no body, no "Expect" and no read timer (nginx
+     * deletes it once the header is read) has nothing to discard: the
+     * call would return at once, as it does for these; HTTP/2 is left to
+     * it, it tells the stream to skip DATA frames
+     */
 
-    if (rc != NGX_OK) {
-        return rc;
+    if (r->headers_in.content_length_n > 0
+        || r->headers_in.chunked
+        || r->headers_in.expect
+        || r->connection->read->timer_set
+#if (NGX_HTTP_V2)
+        || r->stream
+#endif
+        )
+    {
+        rc = ngx_http_discard_request_body(r);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
     }
 
     h = ngx_http_mta_sts_add_header(r, &ngx_http_mta_sts_etag,
@@ -543,14 +573,14 @@ static ngx_inline ngx_int_t
 ngx_http_mta_sts_key(ngx_http_request_t *r, ngx_http_mta_sts_srv_conf_t *mscf,
     ngx_str_t **key, ngx_uint_t *n, ngx_uint_t direct)
 {
-    ngx_str_t                 *k;
-    ngx_uint_t                 i;
-    ngx_http_mta_sts_value_t  *v;
+    ngx_str_t               *k;
+    ngx_uint_t               i;
+    ngx_http_mta_sts_arg_t  *a;
 
     k = mscf->mx_values - 1;
 
     *key = k;
-    *n = 1 + (mscf->mx ? mscf->mx->nelts : 0);
+    *n = mscf->nkey;
 
     if (mscf->mode == NGX_HTTP_MTA_STS_VARIABLE) {
         if (ngx_http_mta_sts_value(r, mscf->mode_value, &k[0], direct)
@@ -570,20 +600,13 @@ ngx_http_mta_sts_key(ngx_http_request_t *r, ngx_http_mta_sts_srv_conf_t *mscf,
      * variable arguments can be written there with no allocation
      */
 
-    if (mscf->mx) {
-        v = mscf->mx->elts;
+    a = mscf->args;
 
-        for (i = 0; i < mscf->mx->nelts; i++) {
-            if (v[i].cv.lengths == NULL) {
-                continue;
-            }
-
-            if (ngx_http_mta_sts_value(r, &v[i], &mscf->mx_values[i],
-                                       direct)
-                != NGX_OK)
-            {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
+    for (i = 0; i < mscf->nargs; i++) {
+        if (ngx_http_mta_sts_value(r, a[i].value, a[i].text, direct)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
 
@@ -868,7 +891,7 @@ ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
                 return NGX_ERROR;
             }
 
-        } else if (ngx_http_mta_sts_get_variable(r, v->index, vv) != NGX_OK) {
+        } else if (ngx_http_mta_sts_get_variable(r, v, vv) != NGX_OK) {
             return NGX_ERROR;
         }
     }
@@ -896,15 +919,22 @@ ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
  */
 
 static ngx_inline ngx_int_t
-ngx_http_mta_sts_get_variable(ngx_http_request_t *r, ngx_uint_t index,
-    ngx_http_variable_value_t *vv)
+ngx_http_mta_sts_get_variable(ngx_http_request_t *r,
+    ngx_http_mta_sts_value_t *v, ngx_http_variable_value_t *vv)
 {
     ngx_http_variable_t        *var;
     ngx_http_core_main_conf_t  *cmcf;
 
-    cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
-    var = cmcf->variables.elts;
-    var += index;
+    var = v->var;
+
+    if (var == NULL) {
+        /* nginx's variables are all known once a worker runs */
+
+        cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
+        var = cmcf->variables.elts;
+        var += v->index;
+        v->var = var;
+    }
 
     if (var->get_handler(r, vv, var->data) != NGX_OK) {
         vv->valid = 0;
@@ -1173,6 +1203,7 @@ ngx_http_mta_sts_compile(ngx_conf_t *cf, ngx_str_t *value,
     }
 
     v->index = NGX_ERROR;
+    v->var = NULL;
 
     p = value->data + 1;
     last = value->data + value->len;
@@ -1361,6 +1392,9 @@ ngx_http_mta_sts_create_srv_conf(ngx_conf_t *cf)
      *     mscf->max_age_file = NULL;
      *     mscf->variables = 0;
      *     mscf->mx_values = NULL;
+     *     mscf->nkey = 0;
+     *     mscf->args = NULL;
+     *     mscf->nargs = 0;
      *     mscf->answer = { { 0, NULL }, ... };
      *     mscf->cache = NULL;
      *     mscf->check.enabled = 0;
@@ -1387,7 +1421,7 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_mta_sts_srv_conf_t *prev = parent;
     ngx_http_mta_sts_srv_conf_t *conf = child;
 
-    ngx_uint_t                     i, inherited;
+    ngx_uint_t                     i, n, inherited;
     ngx_pool_cleanup_t            *cln;
     ngx_http_mta_sts_value_t      *v;
     ngx_http_mta_sts_main_conf_t  *mmcf;
@@ -1436,6 +1470,9 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     if (inherited && (prev->answer.body.len || prev->variables)) {
         conf->variables = prev->variables;
         conf->mx_values = prev->mx_values;
+        conf->nkey = prev->nkey;
+        conf->args = prev->args;
+        conf->nargs = prev->nargs;
         conf->answer = prev->answer;
         conf->cache = prev->cache;
         return NGX_CONF_OK;
@@ -1463,6 +1500,7 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     conf->mx_values++;
+    conf->nkey = 1 + (conf->mx ? conf->mx->nelts : 0);
 
     if (conf->mx) {
         v = conf->mx->elts;
@@ -1472,6 +1510,28 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
 
             if (v[i].cv.lengths) {
                 conf->variables = 1;
+                conf->nargs++;
+            }
+        }
+    }
+
+    if (conf->nargs) {
+        /* what a request evaluates, with no test of the others */
+
+        conf->args = ngx_palloc(cf->pool,
+                                conf->nargs * sizeof(ngx_http_mta_sts_arg_t));
+        if (conf->args == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        v = conf->mx->elts;
+        n = 0;
+
+        for (i = 0; i < conf->mx->nelts; i++) {
+            if (v[i].cv.lengths) {
+                conf->args[n].value = &v[i];
+                conf->args[n].text = &conf->mx_values[i];
+                n++;
             }
         }
     }
@@ -1502,6 +1562,9 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     if (inherited) {
         prev->variables = conf->variables;
         prev->mx_values = conf->mx_values;
+        prev->nkey = conf->nkey;
+        prev->args = conf->args;
+        prev->nargs = conf->nargs;
         prev->answer = conf->answer;
         prev->cache = conf->cache;
     }
