@@ -365,15 +365,16 @@ ngx_http_mta_sts_status_fetched(ngx_http_request_t *r)
     }
 
     sscf = ngx_http_get_module_srv_conf(r, ngx_http_mta_sts_status_module);
-    d = smcf->domains.elts;
-    d += sscf->first;
-
     slot = &smcf->shm->other;
 
     if (sscf->n == 1) {
-        slot = d->slot;
+        d = smcf->domains.elts;
+        slot = d[sscf->first].slot;
 
     } else if (sscf->n) {
+        d = smcf->domains.elts;
+        d += sscf->first;
+
         /* the handler has checked that the host starts with "mta-sts." */
 
         len = sizeof(NGX_HTTP_MTA_STS_STATUS_PREFIX) - 1;
