@@ -52,17 +52,17 @@
 #define NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX  1024
 
 /*
- * Entries of at most NGX_HTTP_MTA_STS_CACHE_SLOT bytes (a policy of a few
- * mx) live in slots of one block of NGX_HTTP_MTA_STS_CACHE_SLOTS of them,
- * allocated once, apart from the heap where a request's buffers come and
- * go (OpenSSL's, per request): 10,000 entries there left free chunks
- * between them that each malloc() of a request walked.  One slot more
- * than entries: a new entry is made before the one it replaces is freed.
- * The block is address space (8 MB); a worker touches only the slots it
- * uses.  Larger entries are the caller's, from the heap.
+ * Entries of at most NGX_HTTP_MTA_STS_CACHE_SLOT bytes (a policy of two
+ * or three mx) live in slots of one block of NGX_HTTP_MTA_STS_CACHE_SLOTS
+ * of them, allocated once, apart from the heap where a request's buffers
+ * come and go (OpenSSL's, per request): 10,000 entries there left free
+ * chunks between them that each malloc() of a request walked.  One slot
+ * more than entries: a new entry is made before the one it replaces is
+ * freed.  The block is address space (6 MB); a worker touches only the
+ * slots it uses.  Larger entries are the caller's, from the heap.
  */
 
-#define NGX_HTTP_MTA_STS_CACHE_SLOT       512
+#define NGX_HTTP_MTA_STS_CACHE_SLOT       384
 #define NGX_HTTP_MTA_STS_CACHE_SLOTS      (NGX_HTTP_MTA_STS_CACHE_ENTRIES + 1)
 
 #define NGX_HTTP_MTA_STS_CACHE_SETS       8192
