@@ -271,10 +271,10 @@ static ngx_http_variable_t  ngx_http_mta_sts_vars[] = {
 static ngx_str_t  ngx_http_mta_sts_type = ngx_string("text/plain");
 static ngx_str_t  ngx_http_mta_sts_etag = ngx_string("ETag");
 static ngx_str_t  ngx_http_mta_sts_allow = ngx_string("Allow");
+static ngx_str_t  ngx_http_mta_sts_methods = ngx_string("GET, HEAD");
 
 /* memory, last_buf and last_in_chain: ngx_http_mta_sts_init() */
 static ngx_buf_t  ngx_http_mta_sts_buf;
-static ngx_str_t  ngx_http_mta_sts_methods = ngx_string("GET, HEAD");
 
 
 /*
@@ -632,7 +632,7 @@ ngx_http_mta_sts_key(ngx_http_request_t *r, ngx_http_mta_sts_srv_conf_t *mscf,
 }
 
 
-/* $mta_sts_id's way to the answer: the same, with calls */
+/* $mta_sts_policy_id's way to the answer: the same, with calls */
 
 static ngx_int_t
 ngx_http_mta_sts_variable_answer(ngx_http_request_t *r,
@@ -931,9 +931,9 @@ ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
  * A variable not yet known in this request, by its handler: what
  * ngx_http_get_indexed_variable() does, without its call and its count of
  * nested evaluations.  Only the policy's handler reads variables so: a
- * cycle through the policy passes through $mta_sts_id, whose handler
- * reads them by ngx_http_get_indexed_variable(), so nginx's count still
- * stops it ("cycle while evaluating variable").
+ * cycle through the policy passes through $mta_sts_policy_id, whose
+ * handler reads them by ngx_http_get_indexed_variable(), so nginx's count
+ * still stops it ("cycle while evaluating variable").
  */
 
 static ngx_inline ngx_int_t
