@@ -31,7 +31,16 @@
 typedef struct {
     ngx_http_complex_value_t    cv;
     ngx_int_t                   index;
+    ngx_http_variable_t        *var;          /* a worker's, at first use */
 } ngx_http_mta_sts_value_t;
+
+
+/* an mx argument with variables, and where in the key its text goes */
+
+typedef struct {
+    ngx_http_mta_sts_value_t   *value;
+    ngx_str_t                  *text;
+} ngx_http_mta_sts_arg_t;
 
 
 typedef struct {
@@ -60,6 +69,9 @@ typedef struct {
     /* built once at merge time */
     ngx_flag_t                  variables;
     ngx_str_t                  *mx_values;
+    ngx_uint_t                  nkey;         /* the mode's text and mx */
+    ngx_http_mta_sts_arg_t     *args;         /* the mx with variables */
+    ngx_uint_t                  nargs;
     ngx_http_mta_sts_answer_t   answer;
 
     /* a policy with variables: the answers rendered in this worker */
@@ -77,17 +89,28 @@ static ngx_int_t ngx_http_mta_sts_send(ngx_http_request_t *r,
 static ngx_inline ngx_int_t ngx_http_mta_sts_keep(ngx_http_request_t *r,
     ngx_table_elt_t *h, ngx_buf_t *b);
 static ngx_int_t ngx_http_mta_sts_not_allowed(ngx_http_request_t *r);
-static ngx_table_elt_t *ngx_http_mta_sts_add_header(ngx_http_request_t *r,
-    ngx_str_t *key, ngx_str_t *value);
-static ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
+static ngx_inline ngx_table_elt_t *ngx_http_mta_sts_add_header(
+    ngx_http_request_t *r, ngx_str_t *key, ngx_str_t *value);
+static ngx_inline ngx_int_t ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer);
+static ngx_inline ngx_int_t ngx_http_mta_sts_key(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_str_t **key, ngx_uint_t *n,
+    ngx_uint_t direct);
+static ngx_int_t ngx_http_mta_sts_variable_answer(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer);
+static ngx_int_t ngx_http_mta_sts_lookup(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_str_t *key, ngx_uint_t n,
+    uint64_t where, ngx_http_mta_sts_answer_t **answer);
 static ngx_int_t ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_policy_t *policy,
     ngx_uint_t mode, ngx_str_t *key, ngx_uint_t n, uint64_t hash,
     uint64_t where, ngx_http_mta_sts_answer_t **answer);
 static void ngx_http_mta_sts_cache_cleanup(void *data);
 static ngx_inline ngx_int_t ngx_http_mta_sts_value(ngx_http_request_t *r,
-    ngx_http_mta_sts_value_t *v, ngx_str_t *value);
+    ngx_http_mta_sts_value_t *v, ngx_str_t *value, ngx_uint_t direct);
+static ngx_inline ngx_int_t ngx_http_mta_sts_get_variable(
+    ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
+    ngx_http_variable_value_t *vv);
 
 static ngx_int_t ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -250,6 +273,9 @@ static ngx_str_t  ngx_http_mta_sts_etag = ngx_string("ETag");
 static ngx_str_t  ngx_http_mta_sts_allow = ngx_string("Allow");
 static ngx_str_t  ngx_http_mta_sts_methods = ngx_string("GET, HEAD");
 
+/* memory, last_buf and last_in_chain: ngx_http_mta_sts_init() */
+static ngx_buf_t  ngx_http_mta_sts_buf;
+
 
 /*
  * Runs in the server rewrite phase: before the site's own server-level
@@ -339,10 +365,27 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
     ngx_chain_t       out;
     ngx_table_elt_t  *h;
 
-    rc = ngx_http_discard_request_body(r);
+    /*
+     * a request with no body, no "Expect" and no read timer (nginx
+     * deletes it once the header is read) has nothing to discard: the
+     * call would return at once, as it does for these; HTTP/2 is left to
+     * it, it tells the stream to skip DATA frames
+     */
 
-    if (rc != NGX_OK) {
-        return rc;
+    if (r->headers_in.content_length_n > 0
+        || r->headers_in.chunked
+        || r->headers_in.expect
+        || r->connection->read->timer_set
+#if (NGX_HTTP_V2)
+        || r->stream
+#endif
+        )
+    {
+        rc = ngx_http_discard_request_body(r);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
     }
 
     h = ngx_http_mta_sts_add_header(r, &ngx_http_mta_sts_etag,
@@ -370,16 +413,24 @@ ngx_http_mta_sts_send(ngx_http_request_t *r,
         return rc;
     }
 
-    b = ngx_calloc_buf(r->pool);
+    /*
+     * a copy of a buffer with its flags set at load time: no call to
+     * memset(), no bit set one by one
+     */
+
+    b = ngx_palloc(r->pool, sizeof(ngx_buf_t));
     if (b == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    *b = ngx_http_mta_sts_buf;
+
     b->pos = answer->body.data;
     b->last = answer->body.data + answer->body.len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
+
+    if (r != r->main) {
+        b->last_buf = 0;
+    }
 
     out.buf = b;
     out.next = NULL;
@@ -461,15 +512,26 @@ ngx_http_mta_sts_not_allowed(ngx_http_request_t *r)
 }
 
 
-static ngx_table_elt_t *
+static ngx_inline ngx_table_elt_t *
 ngx_http_mta_sts_add_header(ngx_http_request_t *r, ngx_str_t *key,
     ngx_str_t *value)
 {
+    ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NULL;
+    /* room in the list's last part, as ngx_list_push() finds it: no call */
+
+    part = r->headers_out.headers.last;
+
+    if (part->nelts < r->headers_out.headers.nalloc) {
+        h = part->elts;
+        h += part->nelts++;
+
+    } else {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NULL;
+        }
     }
 
     h->hash = 1;
@@ -488,40 +550,64 @@ ngx_http_mta_sts_add_header(ngx_http_request_t *r, ngx_str_t *key,
  * the values (ngx_http_mta_sts_cache.c), or checked by the same code as
  * at load time, rendered into one buffer and cached.  NGX_DECLINED when
  * the mode is off or empty; an invalid policy is logged and never served,
- * nor cached: it is checked again, and logged again, each time.
+ * nor cached: it is checked again, and logged again, each time.  Inline,
+ * with the memo's lookup: a request for a domain asked before makes no
+ * call of the module's own; the rest is ngx_http_mta_sts_lookup().
  */
 
-static ngx_int_t
+static ngx_inline ngx_int_t
 ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
     ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer)
 {
-    char                       *reason;
-    u_char                     *p;
-    uint64_t                    hash, where;
-    ngx_int_t                   mode;
-    ngx_str_t                   value, bad, *key;
-    ngx_uint_t                  i, n;
-    ngx_http_mta_sts_value_t   *v;
-    ngx_http_mta_sts_cache_t   *cache;
-    ngx_http_mta_sts_policy_t   policy;
-    ngx_http_mta_sts_answer_t  *a;
-
+    uint64_t                         where;
+    ngx_int_t                        rc;
+    ngx_str_t                       *key;
+    ngx_uint_t                       n;
     ngx_http_mta_sts_cache_entry_t  *e;
 
-    /*
-     * the key: the mode's text, as given (empty when the mode is not a
-     * variable), then every mx argument, in the slot before mx_values
-     */
+    rc = ngx_http_mta_sts_key(r, mscf, &key, &n, 1);
 
-    key = mscf->mx_values - 1;
-    n = 1 + (mscf->mx ? mscf->mx->nelts : 0);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    e = ngx_http_mta_sts_cache_recall(mscf->cache, mscf->mode, key, n,
+                                      &where);
+    if (e) {
+        *answer = &e->answer;
+        return NGX_OK;
+    }
+
+    return ngx_http_mta_sts_lookup(r, mscf, key, n, where, answer);
+}
+
+
+/*
+ * The key: the mode's text, as given (empty when the mode is not a
+ * variable), then every mx argument, in the slot before mx_values.
+ */
+
+static ngx_inline ngx_int_t
+ngx_http_mta_sts_key(ngx_http_request_t *r, ngx_http_mta_sts_srv_conf_t *mscf,
+    ngx_str_t **key, ngx_uint_t *n, ngx_uint_t direct)
+{
+    ngx_str_t               *k;
+    ngx_uint_t               i;
+    ngx_http_mta_sts_arg_t  *a;
+
+    k = mscf->mx_values - 1;
+
+    *key = k;
+    *n = mscf->nkey;
 
     if (mscf->mode == NGX_HTTP_MTA_STS_VARIABLE) {
-        if (ngx_http_mta_sts_value(r, mscf->mode_value, &key[0]) != NGX_OK) {
+        if (ngx_http_mta_sts_value(r, mscf->mode_value, &k[0], direct)
+            != NGX_OK)
+        {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        if (key[0].len == 0) {
+        if (k[0].len == 0) {
             return NGX_DECLINED;
         }
     }
@@ -532,21 +618,63 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
      * variable arguments can be written there with no allocation
      */
 
-    if (mscf->mx) {
-        v = mscf->mx->elts;
+    a = mscf->args;
 
-        for (i = 0; i < mscf->mx->nelts; i++) {
-            if (v[i].cv.lengths == NULL) {
-                continue;
-            }
-
-            if (ngx_http_mta_sts_value(r, &v[i], &mscf->mx_values[i])
-                != NGX_OK)
-            {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
+    for (i = 0; i < mscf->nargs; i++) {
+        if (ngx_http_mta_sts_value(r, a[i].value, a[i].text, direct)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
+
+    return NGX_OK;
+}
+
+
+/* $mta_sts_policy_id's way to the answer: the same, with calls */
+
+static ngx_int_t
+ngx_http_mta_sts_variable_answer(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_http_mta_sts_answer_t **answer)
+{
+    ngx_int_t    rc;
+    ngx_str_t   *key;
+    ngx_uint_t   n;
+
+    rc = ngx_http_mta_sts_key(r, mscf, &key, &n, 0);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_mta_sts_lookup(r, mscf, key, n,
+                                   ngx_http_mta_sts_cache_where(
+                                       mscf->cache->seed, key, n),
+                                   answer);
+}
+
+
+/*
+ * The values not in the memo: found in the table and remembered, or
+ * checked and rendered.
+ */
+
+static ngx_int_t
+ngx_http_mta_sts_lookup(ngx_http_request_t *r,
+    ngx_http_mta_sts_srv_conf_t *mscf, ngx_str_t *key, ngx_uint_t n,
+    uint64_t where, ngx_http_mta_sts_answer_t **answer)
+{
+    char                       *reason;
+    u_char                     *p;
+    uint64_t                    hash;
+    ngx_int_t                   mode;
+    ngx_str_t                   value, bad;
+    ngx_http_mta_sts_cache_t   *cache;
+    ngx_http_mta_sts_policy_t   policy;
+    ngx_http_mta_sts_answer_t  *a;
+
+    ngx_http_mta_sts_cache_entry_t  *e;
 
     cache = mscf->cache;
 
@@ -563,16 +691,23 @@ ngx_http_mta_sts_evaluate(ngx_http_request_t *r,
             cache->memo = ngx_calloc(NGX_HTTP_MTA_STS_CACHE_MEMO
                                      * sizeof(ngx_http_mta_sts_cache_memo_t),
                                      r->connection->log);
+
+            /*
+             * without slots, every entry is from the heap; not zeroed: a
+             * slot is touched when it is first used
+             */
+
+            cache->slots = ngx_alloc(NGX_HTTP_MTA_STS_CACHE_SLOTS
+                                     * NGX_HTTP_MTA_STS_CACHE_SLOT,
+                                     r->connection->log);
         }
 
         cache->seed = ((uint64_t) ngx_random() << 32) ^ ngx_random()
                       ^ (uint64_t) (uintptr_t) cache->table;
-    }
 
-    e = ngx_http_mta_sts_cache_recall(cache, mscf->mode, key, n, &where);
-    if (e) {
-        *answer = &e->answer;
-        return NGX_OK;
+        /* where the values are, by the new seed */
+
+        where = ngx_http_mta_sts_cache_where(cache->seed, key, n);
     }
 
     hash = ngx_http_mta_sts_cache_hash(cache->seed, mscf->mode, key, n);
@@ -682,9 +817,13 @@ ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    p = ngx_alloc(size, r->connection->log);
+    p = ngx_http_mta_sts_cache_alloc(cache, size);
+
     if (p == NULL) {
-        return NGX_DECLINED;
+        p = ngx_alloc(size, r->connection->log);
+        if (p == NULL) {
+            return NGX_DECLINED;
+        }
     }
 
     e = ngx_http_mta_sts_cache_init_entry(p, hash, mode, key, n, &body);
@@ -693,7 +832,7 @@ ngx_http_mta_sts_cache_answer(ngx_http_request_t *r,
 
     old = ngx_http_mta_sts_cache_insert(cache, e);
 
-    if (old) {
+    if (old && !ngx_http_mta_sts_cache_free(cache, old)) {
         ngx_free(old);
     }
 
@@ -719,13 +858,20 @@ ngx_http_mta_sts_cache_cleanup(void *data)
     }
 
     for (i = 0; i < NGX_HTTP_MTA_STS_CACHE_ENTRIES; i++) {
-        if (cache->table[i]) {
+        if (cache->table[i]
+            && !ngx_http_mta_sts_cache_free(cache, cache->table[i]))
+        {
             ngx_free(cache->table[i]);
         }
     }
 
     ngx_free(cache->table);
     cache->table = NULL;
+
+    if (cache->slots) {
+        ngx_free(cache->slots);
+        cache->slots = NULL;
+    }
 
     if (cache->memo) {
         ngx_free(cache->memo);
@@ -736,7 +882,7 @@ ngx_http_mta_sts_cache_cleanup(void *data)
 
 static ngx_inline ngx_int_t
 ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
-    ngx_str_t *value)
+    ngx_str_t *value, ngx_uint_t direct)
 {
     ngx_http_variable_value_t  *vv;
 
@@ -747,12 +893,25 @@ ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
     /*
      * a lone variable is used where it is, without a copy; flushed as a
      * complex value flushes it, so that one not cacheable ($arg_...) is
-     * read again in each SSI subrequest, which shares its parent's values
+     * read again in each SSI subrequest, which shares its parent's values:
+     * what ngx_http_get_flushed_variable() does, without its call
      */
 
-    vv = ngx_http_get_flushed_variable(r, v->index);
-    if (vv == NULL) {
-        return NGX_ERROR;
+    vv = &r->variables[v->index];
+
+    if (!(vv->valid || vv->not_found) || vv->no_cacheable) {
+        vv->valid = 0;
+        vv->not_found = 0;
+
+        if (!direct) {
+            vv = ngx_http_get_indexed_variable(r, v->index);
+            if (vv == NULL) {
+                return NGX_ERROR;
+            }
+
+        } else if (ngx_http_mta_sts_get_variable(r, v, vv) != NGX_OK) {
+            return NGX_ERROR;
+        }
     }
 
     if (vv->not_found) {
@@ -763,6 +922,47 @@ ngx_http_mta_sts_value(ngx_http_request_t *r, ngx_http_mta_sts_value_t *v,
 
     value->len = vv->len;
     value->data = vv->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A variable not yet known in this request, by its handler: what
+ * ngx_http_get_indexed_variable() does, without its call and its count of
+ * nested evaluations.  Only the policy's handler reads variables so: a
+ * cycle through the policy passes through $mta_sts_policy_id, whose
+ * handler reads them by ngx_http_get_indexed_variable(), so nginx's count
+ * still stops it ("cycle while evaluating variable").
+ */
+
+static ngx_inline ngx_int_t
+ngx_http_mta_sts_get_variable(ngx_http_request_t *r,
+    ngx_http_mta_sts_value_t *v, ngx_http_variable_value_t *vv)
+{
+    ngx_http_variable_t        *var;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    var = v->var;
+
+    if (var == NULL) {
+        /* nginx's variables are all known once a worker runs */
+
+        cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
+        var = cmcf->variables.elts;
+        var += v->index;
+        v->var = var;
+    }
+
+    if (var->get_handler(r, vv, var->data) != NGX_OK) {
+        vv->valid = 0;
+        vv->not_found = 1;
+        return NGX_ERROR;
+    }
+
+    if (var->flags & NGX_HTTP_VAR_NOCACHEABLE) {
+        vv->no_cacheable = 1;
+    }
 
     return NGX_OK;
 }
@@ -787,7 +987,7 @@ ngx_http_mta_sts_id_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    switch (ngx_http_mta_sts_evaluate(r, mscf, &answer)) {
+    switch (ngx_http_mta_sts_variable_answer(r, mscf, &answer)) {
 
     case NGX_OK:
         /* a copy: a later request can replace the cached answer */
@@ -1021,6 +1221,7 @@ ngx_http_mta_sts_compile(ngx_conf_t *cf, ngx_str_t *value,
     }
 
     v->index = NGX_ERROR;
+    v->var = NULL;
 
     p = value->data + 1;
     last = value->data + value->len;
@@ -1210,6 +1411,9 @@ ngx_http_mta_sts_create_srv_conf(ngx_conf_t *cf)
      *     mscf->max_age_file = NULL;
      *     mscf->variables = 0;
      *     mscf->mx_values = NULL;
+     *     mscf->nkey = 0;
+     *     mscf->args = NULL;
+     *     mscf->nargs = 0;
      *     mscf->answer = { { 0, NULL }, ... };
      *     mscf->cache = NULL;
      *     mscf->check.enabled = 0;
@@ -1236,7 +1440,7 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_mta_sts_srv_conf_t *prev = parent;
     ngx_http_mta_sts_srv_conf_t *conf = child;
 
-    ngx_uint_t                     i, inherited;
+    ngx_uint_t                     i, n, inherited;
     ngx_pool_cleanup_t            *cln;
     ngx_http_mta_sts_value_t      *v;
     ngx_http_mta_sts_main_conf_t  *mmcf;
@@ -1285,6 +1489,9 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     if (inherited && (prev->answer.body.len || prev->variables)) {
         conf->variables = prev->variables;
         conf->mx_values = prev->mx_values;
+        conf->nkey = prev->nkey;
+        conf->args = prev->args;
+        conf->nargs = prev->nargs;
         conf->answer = prev->answer;
         conf->cache = prev->cache;
         return NGX_CONF_OK;
@@ -1312,6 +1519,7 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     conf->mx_values++;
+    conf->nkey = 1 + (conf->mx ? conf->mx->nelts : 0);
 
     if (conf->mx) {
         v = conf->mx->elts;
@@ -1321,6 +1529,28 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
 
             if (v[i].cv.lengths) {
                 conf->variables = 1;
+                conf->nargs++;
+            }
+        }
+    }
+
+    if (conf->nargs) {
+        /* what a request evaluates, with no test of the others */
+
+        conf->args = ngx_palloc(cf->pool,
+                                conf->nargs * sizeof(ngx_http_mta_sts_arg_t));
+        if (conf->args == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        v = conf->mx->elts;
+        n = 0;
+
+        for (i = 0; i < conf->mx->nelts; i++) {
+            if (v[i].cv.lengths) {
+                conf->args[n].value = &v[i];
+                conf->args[n].text = &conf->mx_values[i];
+                n++;
             }
         }
     }
@@ -1351,6 +1581,9 @@ ngx_http_mta_sts_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     if (inherited) {
         prev->variables = conf->variables;
         prev->mx_values = conf->mx_values;
+        prev->nkey = conf->nkey;
+        prev->args = conf->args;
+        prev->nargs = conf->nargs;
         prev->answer = conf->answer;
         prev->cache = conf->cache;
     }
@@ -1377,6 +1610,10 @@ ngx_http_mta_sts_init(ngx_conf_t *cf)
     if (!mmcf->enabled) {
         return NGX_OK;
     }
+
+    ngx_http_mta_sts_buf.memory = 1;
+    ngx_http_mta_sts_buf.last_buf = 1;
+    ngx_http_mta_sts_buf.last_in_chain = 1;
 
     ngx_conf_init_msec_value(mmcf->interval, 86400 * 1000);
 

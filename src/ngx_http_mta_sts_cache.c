@@ -14,11 +14,6 @@
 
 static ngx_http_mta_sts_cache_entry_t **ngx_http_mta_sts_cache_bucket(
     ngx_http_mta_sts_cache_t *cache, uint64_t hash, ngx_uint_t second);
-static ngx_inline ngx_uint_t ngx_http_mta_sts_cache_equal(
-    ngx_http_mta_sts_cache_entry_t *e, ngx_uint_t mode, ngx_str_t *values,
-    ngx_uint_t n);
-static ngx_inline uint64_t ngx_http_mta_sts_cache_mix(uint64_t seed,
-    ngx_str_t *values, ngx_uint_t n);
 
 
 /*
@@ -77,78 +72,6 @@ ngx_http_mta_sts_cache_bucket(ngx_http_mta_sts_cache_t *cache, uint64_t hash,
     b = (second ? hash >> 32 : hash) & (NGX_HTTP_MTA_STS_CACHE_BUCKETS - 1);
 
     return &cache->table[b * NGX_HTTP_MTA_STS_CACHE_WAYS];
-}
-
-
-/*
- * The entry's values against these, eight bytes a step and no call: the
- * values are short (a mode, a host name), a call to memcmp() costs more
- * than comparing them.  The last step compares the last eight bytes
- * again, overlapping, or four and four, or the last three bytes one by
- * one.
- */
-
-static ngx_inline ngx_uint_t
-ngx_http_mta_sts_cache_equal(ngx_http_mta_sts_cache_entry_t *e,
-    ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n)
-{
-    size_t       len, k;
-    u_char      *a, *b;
-    uint32_t     a4, b4, c4, d4;
-    uint64_t     a8, b8;
-    ngx_uint_t   i;
-
-    if (e->mode != mode || e->nvalues != n) {
-        return 0;
-    }
-
-    for (i = 0; i < n; i++) {
-        len = values[i].len;
-
-        if (e->values[i].len != len) {
-            return 0;
-        }
-
-        a = e->values[i].data;
-        b = values[i].data;
-
-        if (len >= 8) {
-            for (k = 0; k < len - 8; k += 8) {
-                ngx_memcpy(&a8, a + k, 8);
-                ngx_memcpy(&b8, b + k, 8);
-
-                if (a8 != b8) {
-                    return 0;
-                }
-            }
-
-            ngx_memcpy(&a8, a + len - 8, 8);
-            ngx_memcpy(&b8, b + len - 8, 8);
-
-            if (a8 != b8) {
-                return 0;
-            }
-
-        } else if (len >= 4) {
-            ngx_memcpy(&a4, a, 4);
-            ngx_memcpy(&b4, b, 4);
-            ngx_memcpy(&c4, a + len - 4, 4);
-            ngx_memcpy(&d4, b + len - 4, 4);
-
-            if (a4 != b4 || c4 != d4) {
-                return 0;
-            }
-
-        } else {
-            for (k = 0; k < len; k++) {
-                if (a[k] != b[k]) {
-                    return 0;
-                }
-            }
-        }
-    }
-
-    return 1;
 }
 
 
@@ -254,6 +177,64 @@ ngx_http_mta_sts_cache_init_entry(u_char *p, uint64_t hash, ngx_uint_t mode,
 
 
 /*
+ * A slot for an entry of size bytes: a freed one, else the next never
+ * used; NULL when the entry is larger than a slot or none is left (the
+ * caller allocates it from the heap then).
+ */
+
+u_char *
+ngx_http_mta_sts_cache_alloc(ngx_http_mta_sts_cache_t *cache, size_t size)
+{
+    u_char  *p;
+
+    if (cache->slots == NULL || size > NGX_HTTP_MTA_STS_CACHE_SLOT) {
+        return NULL;
+    }
+
+    p = cache->free_slot;
+
+    if (p) {
+        ngx_memcpy(&cache->free_slot, p, sizeof(u_char *));
+        return p;
+    }
+
+    if (cache->used_slots == NGX_HTTP_MTA_STS_CACHE_SLOTS) {
+        return NULL;
+    }
+
+    return cache->slots + cache->used_slots++ * NGX_HTTP_MTA_STS_CACHE_SLOT;
+}
+
+
+/*
+ * An entry given back: 1 when it was in a slot, now free; 0 when it is
+ * not the cache's, for the caller to free.
+ */
+
+ngx_uint_t
+ngx_http_mta_sts_cache_free(ngx_http_mta_sts_cache_t *cache, void *p)
+{
+    uintptr_t  a, start;
+
+    a = (uintptr_t) p;
+    start = (uintptr_t) cache->slots;
+
+    if (cache->slots == NULL
+        || a < start
+        || a >= start + NGX_HTTP_MTA_STS_CACHE_SLOTS
+                        * NGX_HTTP_MTA_STS_CACHE_SLOT)
+    {
+        return 0;
+    }
+
+    ngx_memcpy(p, &cache->free_slot, sizeof(u_char *));
+    cache->free_slot = p;
+
+    return 1;
+}
+
+
+/*
  * Two random choices: the emptier of the entry's two buckets; when both
  * are full, CLOCK over their entries from where the last insert began
  * and one further, so that no two values take each other's place by turns: an
@@ -328,81 +309,6 @@ ngx_http_mta_sts_cache_insert(ngx_http_mta_sts_cache_t *cache,
     entry->slot = slot - cache->table;
 
     return old;
-}
-
-
-/*
- * The memo's hash: of the values' addresses and lengths, not of their
- * bytes, from the cache's seed; the low bits choose the set, the high
- * ones are the tag.  Inline: it is most of a lookup that the memo
- * answers.
- */
-
-static ngx_inline uint64_t
-ngx_http_mta_sts_cache_mix(uint64_t seed, ngx_str_t *values, ngx_uint_t n)
-{
-    uint64_t    h;
-    ngx_uint_t  i;
-
-    h = seed;
-
-    for (i = 0; i < n; i++) {
-        h = (h ^ (uintptr_t) values[i].data ^ values[i].len)
-            * 0x9e3779b97f4a7c15ULL;
-    }
-
-    return h ^ (h >> 29);
-}
-
-
-uint64_t
-ngx_http_mta_sts_cache_where(uint64_t seed, ngx_str_t *values, ngx_uint_t n)
-{
-    return ngx_http_mta_sts_cache_mix(seed, values, n);
-}
-
-
-/*
- * The entry that values at these addresses found last, if it holds these
- * values still; NULL otherwise (then ngx_http_mta_sts_cache_find()).
- * *where is for ngx_http_mta_sts_cache_remember().
- */
-
-ngx_http_mta_sts_cache_entry_t *
-ngx_http_mta_sts_cache_recall(ngx_http_mta_sts_cache_t *cache,
-    ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n, uint64_t *where)
-{
-    uint32_t                          tag;
-    uint64_t                          h;
-    ngx_uint_t                        w;
-    ngx_http_mta_sts_cache_memo_t    *set;
-    ngx_http_mta_sts_cache_entry_t   *e;
-
-    h = ngx_http_mta_sts_cache_mix(cache->seed, values, n);
-    *where = h;
-
-    if (cache->memo == NULL) {
-        return NULL;
-    }
-
-    set = &cache->memo[(h & (NGX_HTTP_MTA_STS_CACHE_SETS - 1))
-                       * NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS];
-    tag = (uint32_t) (h >> 32);
-
-    for (w = 0; w < NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS; w++) {
-        if (set[w].tag != tag || set[w].slot == 0) {
-            continue;
-        }
-
-        e = cache->table[set[w].slot - 1];
-
-        if (e && ngx_http_mta_sts_cache_equal(e, mode, values, n)) {
-            e->used = 1;
-            return e;
-        }
-    }
-
-    return NULL;
 }
 
 

@@ -51,6 +51,20 @@
     (NGX_HTTP_MTA_STS_CACHE_BUCKETS * NGX_HTTP_MTA_STS_CACHE_WAYS)
 #define NGX_HTTP_MTA_STS_CACHE_ENTRY_MAX  1024
 
+/*
+ * Entries of at most NGX_HTTP_MTA_STS_CACHE_SLOT bytes (a policy of two
+ * or three mx) live in slots of one block of NGX_HTTP_MTA_STS_CACHE_SLOTS
+ * of them, allocated once, apart from the heap where a request's buffers
+ * come and go (OpenSSL's, per request): 10,000 entries there left free
+ * chunks between them that each malloc() of a request walked.  One slot
+ * more than entries: a new entry is made before the one it replaces is
+ * freed.  The block is address space (6 MB); a worker touches only the
+ * slots it uses.  Larger entries are the caller's, from the heap.
+ */
+
+#define NGX_HTTP_MTA_STS_CACHE_SLOT       384
+#define NGX_HTTP_MTA_STS_CACHE_SLOTS      (NGX_HTTP_MTA_STS_CACHE_ENTRIES + 1)
+
 #define NGX_HTTP_MTA_STS_CACHE_SETS       8192
 #define NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS  4
 #define NGX_HTTP_MTA_STS_CACHE_MEMO                                          \
@@ -95,6 +109,10 @@ typedef struct {
     /* NGX_HTTP_MTA_STS_CACHE_MEMO, NULL when there is none */
     ngx_http_mta_sts_cache_memo_t     *memo;
     ngx_uint_t                         memo_hand; /* the way replaced */
+    /* NGX_HTTP_MTA_STS_CACHE_SLOTS slots, NULL when there are none */
+    u_char                            *slots;
+    ngx_uint_t                         used_slots; /* never freed yet */
+    u_char                            *free_slot;  /* a list through them */
 } ngx_http_mta_sts_cache_t;
 
 
@@ -110,13 +128,157 @@ ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_init_entry(u_char *p,
     u_char **body);
 ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_insert(
     ngx_http_mta_sts_cache_t *cache, ngx_http_mta_sts_cache_entry_t *entry);
-uint64_t ngx_http_mta_sts_cache_where(uint64_t seed, ngx_str_t *values,
-    ngx_uint_t n);
-ngx_http_mta_sts_cache_entry_t *ngx_http_mta_sts_cache_recall(
-    ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode, ngx_str_t *values,
-    ngx_uint_t n, uint64_t *where);
+u_char *ngx_http_mta_sts_cache_alloc(ngx_http_mta_sts_cache_t *cache,
+    size_t size);
+ngx_uint_t ngx_http_mta_sts_cache_free(ngx_http_mta_sts_cache_t *cache,
+    void *p);
 void ngx_http_mta_sts_cache_remember(ngx_http_mta_sts_cache_t *cache,
     uint64_t where, ngx_http_mta_sts_cache_entry_t *entry);
+
+
+/*
+ * The entry's values against these, eight bytes a step and no call: the
+ * values are short (a mode, a host name), a call to memcmp() costs more
+ * than comparing them.  The first and the last eight bytes (overlapping
+ * under 16), then any between; or four and four; or three bytes one by
+ * one.
+ */
+
+static ngx_inline ngx_uint_t
+ngx_http_mta_sts_cache_equal(ngx_http_mta_sts_cache_entry_t *e,
+    ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n)
+{
+    size_t       len, k;
+    u_char      *a, *b;
+    uint32_t     a4, b4, c4, d4;
+    uint64_t     a8, b8, c8, d8;
+    ngx_uint_t   i;
+
+    if (e->mode != mode || e->nvalues != n) {
+        return 0;
+    }
+
+    for (i = 0; i < n; i++) {
+        len = values[i].len;
+
+        if (e->values[i].len != len) {
+            return 0;
+        }
+
+        a = e->values[i].data;
+        b = values[i].data;
+
+        if (len >= 8) {
+            ngx_memcpy(&a8, a, 8);
+            ngx_memcpy(&b8, b, 8);
+            ngx_memcpy(&c8, a + len - 8, 8);
+            ngx_memcpy(&d8, b + len - 8, 8);
+
+            if (a8 != b8 || c8 != d8) {
+                return 0;
+            }
+
+            /* over 16 bytes: the middle, eight bytes a step */
+
+            for (k = 8; k < len - 8; k += 8) {
+                ngx_memcpy(&a8, a + k, 8);
+                ngx_memcpy(&b8, b + k, 8);
+
+                if (a8 != b8) {
+                    return 0;
+                }
+            }
+
+        } else if (len >= 4) {
+            ngx_memcpy(&a4, a, 4);
+            ngx_memcpy(&b4, b, 4);
+            ngx_memcpy(&c4, a + len - 4, 4);
+            ngx_memcpy(&d4, b + len - 4, 4);
+
+            if (a4 != b4 || c4 != d4) {
+                return 0;
+            }
+
+        } else {
+            for (k = 0; k < len; k++) {
+                if (a[k] != b[k]) {
+                    return 0;
+                }
+            }
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * The memo's hash: of the values' addresses and lengths, not of their
+ * bytes, from the cache's seed; the low bits choose the set, the high
+ * ones are the tag.
+ */
+
+static ngx_inline uint64_t
+ngx_http_mta_sts_cache_where(uint64_t seed, ngx_str_t *values, ngx_uint_t n)
+{
+    uint64_t    h;
+    ngx_uint_t  i;
+
+    h = seed;
+
+    for (i = 0; i < n; i++) {
+        h = (h ^ (uintptr_t) values[i].data ^ values[i].len)
+            * 0x9e3779b97f4a7c15ULL;
+    }
+
+    return h ^ (h >> 29);
+}
+
+
+/*
+ * The entry that values at these addresses found last, if it holds these
+ * values still; NULL otherwise (then ngx_http_mta_sts_cache_find()).
+ * *where is for ngx_http_mta_sts_cache_remember().  Inline, as are the
+ * hash and the compare it makes: it is all a request from a known domain
+ * does in the cache, and a call costs as much as its hash.
+ */
+
+static ngx_inline ngx_http_mta_sts_cache_entry_t *
+ngx_http_mta_sts_cache_recall(ngx_http_mta_sts_cache_t *cache,
+    ngx_uint_t mode, ngx_str_t *values, ngx_uint_t n, uint64_t *where)
+{
+    uint32_t                          tag;
+    uint64_t                          h;
+    ngx_uint_t                        w;
+    ngx_http_mta_sts_cache_memo_t    *set;
+    ngx_http_mta_sts_cache_entry_t   *e;
+
+    h = ngx_http_mta_sts_cache_where(cache->seed, values, n);
+    *where = h;
+
+    if (cache->memo == NULL) {
+        return NULL;
+    }
+
+    set = &cache->memo[(h & (NGX_HTTP_MTA_STS_CACHE_SETS - 1))
+                       * NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS];
+    tag = (uint32_t) (h >> 32);
+
+    for (w = 0; w < NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS; w++) {
+        if (set[w].tag != tag || set[w].slot == 0) {
+            continue;
+        }
+
+        e = cache->table[set[w].slot - 1];
+
+        if (e && ngx_http_mta_sts_cache_equal(e, mode, values, n)) {
+            e->used = 1;
+            return e;
+        }
+    }
+
+    return NULL;
+}
 
 
 #endif /* _NGX_HTTP_MTA_STS_CACHE_H_INCLUDED_ */

@@ -17,7 +17,10 @@
  *   'M' COUNT                   add COUNT * 64 values of their own
  *
  * MODE's high bit copies the values into one scratch buffer first: other
- * bytes at the addresses the memo remembers.
+ * bytes at the addresses the memo remembers.  An input whose first byte
+ * has 0x20 set (no operation has) puts the entries in the cache's slots,
+ * as the module does, else each in one malloc() of its own, for ASan to
+ * watch.
  */
 
 
@@ -67,6 +70,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cache.memo == NULL) {
         free(cache.table);
         return 0;
+    }
+
+    if (size && (data[0] & 0x20)) {
+        cache.slots = malloc(NGX_HTTP_MTA_STS_CACHE_SLOTS
+                             * NGX_HTTP_MTA_STS_CACHE_SLOT);
     }
 
     live = 0;
@@ -129,7 +137,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for (i = 0; i < NGX_HTTP_MTA_STS_CACHE_ENTRIES; i++) {
         if (cache.table[i]) {
-            free(cache.table[i]);
+            if (!ngx_http_mta_sts_cache_free(&cache, cache.table[i])) {
+                free(cache.table[i]);
+            }
+
             live--;
         }
     }
@@ -140,6 +151,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     free(cache.table);
     free(cache.memo);
+    free(cache.slots);
 
     return 0;
 }
@@ -192,9 +204,13 @@ ngx_http_mta_sts_fuzz_add(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode,
         return;
     }
 
-    p = malloc(size);
+    p = ngx_http_mta_sts_cache_alloc(cache, size);
+
     if (p == NULL) {
-        return;
+        p = malloc(size);
+        if (p == NULL) {
+            return;
+        }
     }
 
     hash = ngx_http_mta_sts_cache_hash(cache->seed, mode, values, n);
@@ -215,7 +231,10 @@ ngx_http_mta_sts_fuzz_add(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode,
             abort();
         }
 
-        free(old);
+        if (!ngx_http_mta_sts_cache_free(cache, old)) {
+            free(old);
+        }
+
         (*live)--;
     }
 

@@ -37,6 +37,7 @@ static ngx_uint_t holds(ngx_http_mta_sts_cache_entry_t *e, ngx_uint_t mode,
 static void key(ngx_str_t *v, u_char *buf, const char *fmt, ngx_uint_t i);
 static void test_compare(ngx_http_mta_sts_cache_t *cache);
 static void test_memo(void);
+static void test_slots(void);
 
 
 static ngx_uint_t  live, evicted;
@@ -77,6 +78,14 @@ main(void)
     cache.memo = calloc(NGX_HTTP_MTA_STS_CACHE_MEMO,
                         sizeof(ngx_http_mta_sts_cache_memo_t));
     if (cache.memo == NULL) {
+        return 2;
+    }
+
+    test_slots();
+
+    cache.slots = malloc(NGX_HTTP_MTA_STS_CACHE_SLOTS
+                         * NGX_HTTP_MTA_STS_CACHE_SLOT);
+    if (cache.slots == NULL) {
         return 2;
     }
 
@@ -218,7 +227,10 @@ main(void)
     for (i = 0; i < NGX_HTTP_MTA_STS_CACHE_ENTRIES; i++) {
         if (cache.table[i]) {
             size++;
-            free(cache.table[i]);
+
+            if (!ngx_http_mta_sts_cache_free(&cache, cache.table[i])) {
+                free(cache.table[i]);
+            }
         }
     }
 
@@ -226,6 +238,7 @@ main(void)
 
     free(cache.table);
     free(cache.memo);
+    free(cache.slots);
 
     printf("1..%d\n", tests);
     printf("# %s: %d passed, %d failed\n", "cache", tests - failed, failed);
@@ -243,10 +256,16 @@ add(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode, ngx_str_t *values,
     uint64_t                         hash;
     ngx_http_mta_sts_cache_entry_t  *e, *old;
 
+    /* as the module: a slot, else the heap */
+
     size = ngx_http_mta_sts_cache_size(values, n, 4);
-    p = malloc(size);
+    p = ngx_http_mta_sts_cache_alloc(cache, size);
+
     if (p == NULL) {
-        exit(2);
+        p = malloc(size);
+        if (p == NULL) {
+            exit(2);
+        }
     }
 
     hash = ngx_http_mta_sts_cache_hash(cache->seed, mode, values, n);
@@ -262,7 +281,10 @@ add(ngx_http_mta_sts_cache_t *cache, ngx_uint_t mode, ngx_str_t *values,
     if (old) {
         live--;
         evicted++;
-        free(old);
+
+        if (!ngx_http_mta_sts_cache_free(cache, old)) {
+            free(old);
+        }
     }
 
     ngx_http_mta_sts_cache_remember(cache,
@@ -561,4 +583,68 @@ test_memo(void)
 
     free(cache->table);
     free(cache->memo);
+}
+
+
+/*
+ * The slots: each entry its own, aligned as malloc() aligns; none for
+ * an entry larger than a slot, nor past the last; a freed one is given
+ * again; what is not a slot is the caller's to free.
+ */
+
+static void
+test_slots(void)
+{
+    u_char                    *p, *q, *first, other[16];
+    ngx_uint_t                 i, bad;
+    ngx_http_mta_sts_cache_t   cache;
+
+    memset(&cache, 0, sizeof(cache));
+
+    ok(ngx_http_mta_sts_cache_alloc(&cache, 16) == NULL
+       && ngx_http_mta_sts_cache_free(&cache, other) == 0,
+       "no slots - none given, nothing taken back", "");
+
+    cache.slots = malloc(NGX_HTTP_MTA_STS_CACHE_SLOTS
+                         * NGX_HTTP_MTA_STS_CACHE_SLOT);
+    if (cache.slots == NULL) {
+        exit(2);
+    }
+
+    ok(ngx_http_mta_sts_cache_alloc(&cache, NGX_HTTP_MTA_STS_CACHE_SLOT + 1)
+       == NULL, "an entry larger than a slot - the heap's", "");
+
+    first = ngx_http_mta_sts_cache_alloc(&cache, NGX_HTTP_MTA_STS_CACHE_SLOT);
+    bad = (first != cache.slots);
+    q = first;
+
+    for (i = 1; i < NGX_HTTP_MTA_STS_CACHE_SLOTS; i++) {
+        p = ngx_http_mta_sts_cache_alloc(&cache, 100);
+
+        if (p != q + NGX_HTTP_MTA_STS_CACHE_SLOT || (uintptr_t) p % 16) {
+            bad++;
+        }
+
+        q = p;
+    }
+
+    ok(bad == 0, "every slot given once, in turn, aligned", "");
+
+    ok(ngx_http_mta_sts_cache_alloc(&cache, 100) == NULL,
+       "all given - none more", "");
+
+    ok(ngx_http_mta_sts_cache_free(&cache, other) == 0
+       && ngx_http_mta_sts_cache_free(&cache,
+              cache.slots + NGX_HTTP_MTA_STS_CACHE_SLOTS
+                            * NGX_HTTP_MTA_STS_CACHE_SLOT) == 0,
+       "memory not a slot - not taken back", "");
+
+    ok(ngx_http_mta_sts_cache_free(&cache, q) == 1
+       && ngx_http_mta_sts_cache_free(&cache, first) == 1
+       && ngx_http_mta_sts_cache_alloc(&cache, 100) == first
+       && ngx_http_mta_sts_cache_alloc(&cache, 100) == q
+       && ngx_http_mta_sts_cache_alloc(&cache, 100) == NULL,
+       "freed slots - given again, each once", "");
+
+    free(cache.slots);
 }
