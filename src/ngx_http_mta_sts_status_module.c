@@ -431,10 +431,11 @@ ngx_http_mta_sts_status_header(ngx_http_request_t *r, ngx_str_t *key,
 /* the hooks */
 
 /*
- * Every policy request pays this: no call in it, so that it saves no
- * register; the domain of a server of several is found by the host,
- * compared a byte a step (short names, and the first byte mostly
- * differs).
+ * Every policy request pays this.  A static policy's path has no call in
+ * it, so that it saves no register; the domain of a server of several is
+ * found by the host, compared a byte a step (short names, and the first
+ * byte mostly differs).  A policy from variables finds its domain's row
+ * in the worker's table.
  */
 
 void
