@@ -17,6 +17,9 @@
 #   cname.test    _mta-sts is a CNAME: nothing sent
 #   dead.test     a server that never answers: tried again later
 #
+# Each domain's state read back from the status endpoint's JSON and
+# Prometheus text: published, failed and why, pending.
+#
 # Plain Test::More; the waits are for log lines, with a cap, never for a
 # time.
 
@@ -107,6 +110,14 @@ http {
     resolver_timeout 2s;
     mta_sts_check_dns_interval 2s;
     mta_sts_dns_update 127.0.0.1:$port key=nginx.key;
+    mta_sts_status_zone status 1m;
+
+    server {
+        listen 127.0.0.1:8080 default_server;
+        server_name localhost;
+        location = /json { mta_sts_status json; }
+        location = /metrics { mta_sts_status prometheus; }
+    }
 
 $servers
     server {
@@ -324,6 +335,95 @@ unlike($named_log, qr/update.*'change\.test\/IN'/,
 unlike($named_log, qr/update.*'cname\.test\/IN'/,
        "a CNAME: BIND saw no update");
 
+# the states on the status endpoint, as the first worker wrote them
+
+sub get {
+    my ($path) = @_;
+
+    open my $c, "-|", "curl", "-s", "http://127.0.0.1:8080$path"
+        or die "curl: $!\n";
+    my $body = do { local $/; <$c> };
+    close $c;
+
+    return $body // "";
+}
+
+sub updates {
+    my $doc = eval { JSON::PP->new->decode(get("/json")) } or return {};
+    return { map { $_->{domain} => $_->{dns_update} }
+             @{ $doc->{domains} } };
+}
+
+sub wait_updates {
+    my ($want) = @_;
+    my $u = {};
+
+    for (1 .. 4 * patience()) {
+        $u = updates();
+        return $u unless grep { ($u->{"$_.test"}{state} // "") ne $want->{$_} }
+                         keys %$want;
+        sleep 0.1;
+    }
+
+    diag(explain($u));
+    return $u;
+}
+
+SKIP: {
+    skip "no JSON::PP", 13 unless eval { require JSON::PP; 1 };
+
+    my $u = wait_updates({ first => "published", change => "published",
+                           replay => "published", badsig => "failed",
+                           refused => "failed", cname => "failed",
+                           dead => "pending", off => "off" });
+
+    is($u->{"first.test"}{state}, "published", "JSON: published");
+    like($u->{"first.test"}{detail} // "",
+         qr/^published at 127\.0\.0\.1:$port, zone "first\.test"/,
+         "JSON: published - where, the zone");
+    like($u->{"first.test"}{time} // "", qr/^\d+$/, "JSON: published - when");
+    is($u->{"change.test"}{state}, "published",
+       "JSON: the record already right - published");
+    is($u->{"change.test"}{detail},
+       "the DNS check found the id served published",
+       "JSON: the record already right - found, not sent");
+    is($u->{"badsig.test"}{state}, "failed", "JSON: BADSIG - failed");
+    like($u->{"badsig.test"}{detail} // "",
+         qr/^NOTAUTH, TSIG BADSIG: the server has another secret/,
+         "JSON: BADSIG - why");
+    is($u->{"refused.test"}{state}, "failed", "JSON: REFUSED - failed");
+    like($u->{"refused.test"}{detail} // "",
+         qr/^REFUSED \(signed\): the server's policy does not let key/,
+         "JSON: REFUSED - why");
+    like($u->{"cname.test"}{detail} // "", qr/^it is a CNAME/,
+         "JSON: a CNAME - failed, why");
+    is($u->{"dead.test"}{state}, "pending",
+       "JSON: a server that never answers - pending");
+    like($u->{"dead.test"}{detail} // "", qr/^(?:no answer in time)?$/,
+         "JSON: a server that never answers - why, once it timed out");
+    is($u->{"off.test"}{state}, "off", "JSON: mta_sts_dns_update off - off");
+}
+
+my $metrics = get("/metrics");
+
+like($metrics, qr/^mta_sts_dns_update_state\{domain="badsig\.test",state="failed"\} 1$/m,
+     "Prometheus: failed, 1");
+like($metrics, qr/^mta_sts_dns_update_state\{domain="badsig\.test",state="published"\} 0$/m,
+     "Prometheus: the other states, 0");
+like($metrics, qr/^mta_sts_dns_update_timestamp_seconds\{domain="first\.test"\} [1-9]\d*$/m,
+     "Prometheus: when");
+
+SKIP: {
+    my $promtool = tool("promtool");
+    skip "no promtool (Debian: prometheus)", 1 unless $promtool;
+
+    open my $pt, "|-", "$promtool check metrics > $dir/logs/promtool.log 2>&1"
+        or die "promtool: $!\n";
+    print $pt $metrics;
+    ok(close($pt), "promtool check metrics")
+        or diag(`cat $dir/logs/promtool.log`);
+}
+
 # more rounds: the same failures are not sent or logged again; the
 # server that never answers is tried again (its connections counted)
 
@@ -378,6 +478,23 @@ is(dig_txt("_mta-sts.change.test"), "\"v=STSv1; id=$id{change}\"",
    "reload: dig sees the new id");
 is(dig_txt("_mta-sts.replay.test"), "\"v=STSv1; id=$id{replay}\"",
    "reload: dig sees replay.test's new id");
+
+SKIP: {
+    skip "no JSON::PP", 1 unless eval { require JSON::PP; 1 };
+
+    # an old worker may answer for a moment, with its own configuration's
+
+    my $detail = "";
+
+    for (1 .. 4 * patience()) {
+        $detail = updates()->{"change.test"}{detail} // "";
+        last if $detail =~ /^published at/;
+        sleep 0.1;
+    }
+
+    like($detail, qr/^published at 127\.0\.0\.1:$port, zone "change\.test"/,
+         "JSON: reload - published by this configuration's update");
+}
 
 # the first update nginx sent for replay.test, sent again, as is: its
 # prerequisite ("id=old") no longer holds
