@@ -16,6 +16,10 @@
 #   refused.test  the policy lets the key change another name: REFUSED
 #   cname.test    _mta-sts is a CNAME: nothing sent
 #   dead.test     a server that never answers: tried again later
+#   race.test     a CNAME put at _mta-sts (by nsupdate, through a relay)
+#                 after nginx read the name and before its update: BIND
+#                 answers NOERROR and adds nothing (RFC 2136, section
+#                 3.4.2.2); the read after the update finds no change
 #
 # Each domain's state read back from the status endpoint's JSON and
 # Prometheus text: published, failed and why, pending.
@@ -39,11 +43,12 @@ sub tool {
     return $path;
 }
 
-my ($named, $keygen, $dig) = map { tool($_) } qw(named tsig-keygen dig);
+my ($named, $keygen, $dig, $nsupdate)
+    = map { tool($_) } qw(named tsig-keygen dig nsupdate);
 
 plan skip_all => "no BIND (Debian: apt-get install bind9 bind9-utils "
                  . "bind9-dnsutils)"
-    unless $named && $keygen && $dig;
+    unless $named && $keygen && $dig && $nsupdate;
 
 my $load = load_modules();
 my $dir = work_dir("dns-update");
@@ -66,10 +71,73 @@ system("$keygen -a hmac-sha256 bad.example > $dir/conf/bad.key") == 0
     or die "tsig-keygen failed\n";
 system("$keygen -a hmac-sha256 bad.example > $bind/bad.key") == 0
     or die "tsig-keygen failed\n";
+system("$keygen -a hmac-sha256 admin.example > $bind/admin.key") == 0
+    or die "tsig-keygen failed\n";
 chmod 0600, "$dir/conf/nginx.key", "$dir/conf/bad.key";
 
-my @domains = qw(first change replay badsig refused cname dead);
+my @domains = qw(first change replay badsig refused cname dead race);
 my $mx = "mx";
+
+# a relay in front of BIND: a child that forwards each TCP message, after
+# handing it to a callback
+
+sub relay {
+    my ($seen) = @_;
+
+    my $l = IO::Socket::INET->new(Listen => 5, LocalAddr => "127.0.0.1",
+                                  LocalPort => 0, Proto => "tcp",
+                                  ReuseAddr => 1)
+        or die "listen: $!\n";
+    my $lport = $l->sockport;
+    my $child = fork() // die "fork: $!\n";
+
+    if ($child) {
+        close $l;
+        return ($lport, $child);
+    }
+
+    while (my $c = $l->accept) {
+        my $len;
+        next unless read($c, $len, 2) == 2;
+        my $n = unpack("n", $len);
+        my $msg;
+        next unless read($c, $msg, $n) == $n;
+
+        $seen->($msg);
+
+        my $up = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
+                                       Proto => "tcp") or next;
+        print $up $len, $msg;
+        $up->flush;
+        next unless read($up, $len, 2) == 2;
+        my $m = unpack("n", $len);
+        my $answer;
+        next unless read($up, $answer, $m) == $m;
+        print $c $len, $answer;
+        close $c;
+    }
+
+    exit 0;
+}
+
+# race.test: before nginx's UPDATE (opcode 5) goes on, the admin's key
+# puts a CNAME at the name nginx read as empty
+
+my ($raceport, $race_pid) = relay(sub {
+    my ($msg) = @_;
+
+    return unless ((ord(substr($msg, 2, 1)) >> 3) & 0x0f) == 5;
+
+    open my $ns, "|-", "$nsupdate -k $bind/admin.key > $dir/logs/nsupdate.log 2>&1"
+        or die "nsupdate: $!\n";
+    print $ns <<"END";
+server 127.0.0.1 $port
+zone race.test.
+update add _mta-sts.race.test. 300 CNAME sts.elsewhere.test.
+send
+END
+    close $ns;
+});
 
 sub conf {
     my $servers = "";
@@ -85,6 +153,9 @@ sub conf {
         $update = "mta_sts_dns_update 127.0.0.1:$deadport key=nginx.key "
                   . "zone=dead.test;"
             if $d eq "dead";
+        $update = "mta_sts_dns_update 127.0.0.1:$raceport key=nginx.key "
+                  . "zone=race.test;"
+            if $d eq "race";
 
         $servers .= <<"END";
     server {
@@ -161,6 +232,7 @@ my $records = {
     cname   => "_mta-sts IN CNAME sts.cname.test.\n"
                . "sts IN TXT \"v=STSv1; id=old\"\n",
     dead    => "_mta-sts IN TXT \"v=STSv1; id=old\"\n",
+    race    => "",
 };
 
 my $zones = "";
@@ -168,6 +240,8 @@ my $zones = "";
 for my $d (@domains) {
     my $key = $d eq "badsig" ? "bad.example." : "mta-sts-nginx.example.";
     my $grant = $d eq "refused" ? "other.refused.test." : "_mta-sts.$d.test.";
+    my $admin = $d eq "race"
+        ? " grant admin.example. name _mta-sts.race.test. CNAME;" : "";
 
     open my $z, ">", "$bind/$d.test.zone" or die "$!\n";
     print $z <<"END";
@@ -182,7 +256,7 @@ END
     $zones .= <<"END";
 zone "$d.test" {
     type primary; file "$bind/$d.test.zone";
-    update-policy { grant $key name $grant TXT; };
+    update-policy { grant $key name $grant TXT;$admin };
 };
 END
 }
@@ -198,6 +272,7 @@ options {
 controls { };
 include "$dir/conf/nginx.key";
 include "$bind/bad.key";
+include "$bind/admin.key";
 $zones
 END
 close $nc;
@@ -227,44 +302,17 @@ for (1 .. patience()) {
 is(dig_txt("_mta-sts.change.test"), "\"v=STSv1; id=$id{change}\"",
    "BIND serves the zones");
 
-# a relay in front of BIND for replay.test keeps what nginx sends: a
-# child that forwards each TCP message and writes it, in hex, to a file
+# a relay in front of BIND for replay.test keeps what nginx sends, in
+# hex, in a file
 
-my $relay = IO::Socket::INET->new(Listen => 5, LocalAddr => "127.0.0.1",
-                                  LocalPort => 0, Proto => "tcp",
-                                  ReuseAddr => 1)
-    or die "listen: $!\n";
-my $relayport = $relay->sockport;
-my $relay_pid = fork() // die "fork: $!\n";
+my ($relayport, $relay_pid) = relay(sub {
+    my ($msg) = @_;
 
-if ($relay_pid == 0) {
-    while (my $c = $relay->accept) {
-        my $len;
-        next unless read($c, $len, 2) == 2;
-        my $n = unpack("n", $len);
-        my $msg;
-        next unless read($c, $msg, $n) == $n;
-
-        my $up = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port",
-                                       Proto => "tcp") or next;
-        print $up $len, $msg;
-        $up->flush;
-        next unless read($up, $len, 2) == 2;
-        my $m = unpack("n", $len);
-        my $answer;
-        next unless read($up, $answer, $m) == $m;
-        print $c $len, $answer;
-        close $c;
-
-        if (open my $fh, ">>", "$dir/logs/relay.hex") {
-            print $fh unpack("H*", $msg), "\n";
-            close $fh;
-        }
+    if (open my $fh, ">>", "$dir/logs/relay.hex") {
+        print $fh unpack("H*", $msg), "\n";
+        close $fh;
     }
-    exit 0;
-}
-
-close $relay;
+});
 
 system("sed -i -e 's/127.0.0.1:$port key=nginx.key zone=replay.test/"
        . "127.0.0.1:$relayport key=nginx.key zone=replay.test/' "
@@ -291,7 +339,7 @@ sub wait_log {
     return $log;
 }
 
-my $log = wait_log(qr/\A(?=.*update of _mta-sts\.first\.test: TXT)(?=.*update of _mta-sts\.replay\.test: TXT)(?=.*update of _mta-sts\.badsig\.test at)(?=.*update of _mta-sts\.refused\.test at)(?=.*update of _mta-sts\.cname\.test at)(?=.*update of _mta-sts\.dead\.test at)/s);
+my $log = wait_log(qr/\A(?=.*update of _mta-sts\.first\.test: TXT)(?=.*update of _mta-sts\.replay\.test: TXT)(?=.*update of _mta-sts\.badsig\.test at)(?=.*update of _mta-sts\.refused\.test at)(?=.*update of _mta-sts\.cname\.test at)(?=.*update of _mta-sts\.dead\.test at)(?=.*update of _mta-sts\.race\.test at)/s);
 
 like($log, qr/\[notice\] \d+#\d+: MTA-STS DNS update of _mta-sts\.first\.test: TXT "v=STSv1; id=$id{first}" published at 127\.0\.0\.1:$port, zone "first\.test", TTL 3600/,
      "first publish: \"RRset does not exist\" (RFC 2136, section 2.4.3), "
@@ -321,6 +369,12 @@ like($log, qr/\[error\] \d+#\d+: MTA-STS DNS update of _mta-sts\.cname\.test at 
 like($log, qr/\[error\] \d+#\d+: MTA-STS DNS update of _mta-sts\.dead\.test at 127\.0\.0\.1:$deadport failed: no answer in time; tried again later/,
      "a server that never answers: a timeout, tried again later");
 
+like($log, qr/\[error\] \d+#\d+: MTA-STS DNS update of _mta-sts\.race\.test at 127\.0\.0\.1:$raceport failed: the server answered NOERROR but the record did not change \(a CNAME is there\): nothing was published; not tried again until a reload/,
+     "a CNAME put there between the read and the update: NOERROR that "
+     . "changed nothing, said (RFC 2136, section 3.4.2.2)");
+is(dig_txt("_mta-sts.race.test"), "sts.elsewhere.test.",
+   "a CNAME put there: no TXT beside it");
+
 unlike($log, qr/update of _mta-sts\.change\.test/,
        "the record already right: nothing done");
 unlike($log, qr/update of _mta-sts\.off\.test/,
@@ -334,6 +388,8 @@ unlike($named_log, qr/update.*'change\.test\/IN'/,
        "the record already right: BIND saw no update");
 unlike($named_log, qr/update.*'cname\.test\/IN'/,
        "a CNAME: BIND saw no update");
+like($named_log, qr/key mta-sts-nginx\.example: updating zone 'race\.test\/IN': attempt to add non-CNAME alongside CNAME ignored/i,
+     "a CNAME put there: BIND took nginx's update and ignored the TXT");
 
 # the states on the status endpoint, as the first worker wrote them
 
@@ -370,12 +426,13 @@ sub wait_updates {
 }
 
 SKIP: {
-    skip "no JSON::PP", 13 unless eval { require JSON::PP; 1 };
+    skip "no JSON::PP", 14 unless eval { require JSON::PP; 1 };
 
     my $u = wait_updates({ first => "published", change => "published",
                            replay => "published", badsig => "failed",
                            refused => "failed", cname => "failed",
-                           dead => "pending", off => "off" });
+                           dead => "pending", race => "failed",
+                           off => "off" });
 
     is($u->{"first.test"}{state}, "published", "JSON: published");
     like($u->{"first.test"}{detail} // "",
@@ -402,6 +459,9 @@ SKIP: {
     like($u->{"dead.test"}{detail} // "", qr/^(?:no answer in time)?$/,
          "JSON: a server that never answers - why, once it timed out");
     is($u->{"off.test"}{state}, "off", "JSON: mta_sts_dns_update off - off");
+    like($u->{"race.test"}{detail} // "",
+         qr/^the server answered NOERROR but the record did not change/,
+         "JSON: NOERROR that changed nothing - failed, why");
 }
 
 my $metrics = get("/metrics");
@@ -525,8 +585,9 @@ unlike(log_now(), qr/\[(?:alert|crit|emerg)\]/, "nothing worse");
 ok(stop_nginx($pid), "nginx stopped");
 unlike(log_now(), qr/\[(?:alert|crit|emerg)\]/, "stop - no alert");
 
-kill "TERM", $named_pid, $relay_pid;
+kill "TERM", $named_pid, $relay_pid, $race_pid;
 waitpid $named_pid, 0;
 waitpid $relay_pid, 0;
+waitpid $race_pid, 0;
 
 done_testing();
