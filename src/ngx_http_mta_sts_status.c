@@ -19,6 +19,7 @@
 #define NGX_HTTP_MTA_STS_STATUS_REPORTED    0x08
 #define NGX_HTTP_MTA_STS_STATUS_UNCOUNTED   0x10
 #define NGX_HTTP_MTA_STS_STATUS_DNS_WARN    0x20
+#define NGX_HTTP_MTA_STS_STATUS_UPDATE_FAIL 0x40
 
 /* a DNS check's states, as ngx_http_mta_sts_dns.h numbers them */
 #define NGX_HTTP_MTA_STS_STATUS_DNS_STATES  5
@@ -50,6 +51,13 @@ static void ngx_http_mta_sts_status_html_dns(
     ngx_http_mta_sts_status_out_t *o, ngx_http_mta_sts_status_t *st,
     ngx_http_mta_sts_status_dns_t *dns);
 static ngx_http_mta_sts_status_dns_t *ngx_http_mta_sts_status_dns_of(
+    ngx_http_mta_sts_status_domain_t *d, ngx_uint_t generation);
+static void ngx_http_mta_sts_status_json_update(
+    ngx_http_mta_sts_status_out_t *o, ngx_http_mta_sts_status_update_t *u);
+static void ngx_http_mta_sts_status_html_update(
+    ngx_http_mta_sts_status_out_t *o, ngx_http_mta_sts_status_t *st,
+    ngx_http_mta_sts_status_update_t *u);
+static ngx_http_mta_sts_status_update_t *ngx_http_mta_sts_status_update_of(
     ngx_http_mta_sts_status_domain_t *d, ngx_uint_t generation);
 static ngx_uint_t ngx_http_mta_sts_status_failing(
     ngx_http_mta_sts_status_domain_t *d, time_t now, ngx_uint_t generation);
@@ -110,6 +118,22 @@ ngx_str_t  ngx_http_mta_sts_status_modes[] = {
 static ngx_http_mta_sts_status_dns_t  ngx_http_mta_sts_status_dns_none;
 
 
+/* the DNS UPDATE's states: label values and JSON strings */
+
+ngx_str_t  ngx_http_mta_sts_status_update_states[] = {
+    ngx_string("off"),
+    ngx_string("waiting"),
+    ngx_string("published"),
+    ngx_string("pending"),
+    ngx_string("failed"),
+    ngx_null_string
+};
+
+static ngx_http_mta_sts_status_update_t  ngx_http_mta_sts_status_update_off;
+static ngx_http_mta_sts_status_update_t  ngx_http_mta_sts_status_update_wait
+    = { 0, NGX_HTTP_MTA_STS_STATUS_UPDATE_WAITING, 0, 0, 0, "" };
+
+
 /* the page's only style: its SHA-256 is in the Content-Security-Policy */
 ngx_str_t  ngx_http_mta_sts_status_style = ngx_string(
     "body{font:14px sans-serif;margin:1em}"
@@ -167,6 +191,7 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
     ngx_http_mta_sts_status_dns_t     *dns;
     ngx_http_mta_sts_status_slot_t    *s;
     ngx_http_mta_sts_status_domain_t  *d;
+    ngx_http_mta_sts_status_update_t  *u;
 
     /* the configured domains, then "other", for the per-domain counters */
 
@@ -331,6 +356,39 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
         ngx_http_mta_sts_status_label(o, d->domain.data, d->domain.len);
         ngx_http_mta_sts_status_add(o, "\"} %lu\n",
                                     (unsigned long) dns->mx_uncovered);
+    }
+
+    NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_dns_update_state", "gauge",
+        "1 for the DNS UPDATE's state (mta_sts_dns_update): off, waiting "
+        "for the DNS check, published, pending (in flight or a retry "
+        "waits), failed (until a reload).");
+
+    for (i = 0; i < st->ndomains; i++) {
+        d = st->domains[i];
+        u = ngx_http_mta_sts_status_update_of(d, st->generation);
+
+        for (k = 0; k < NGX_HTTP_MTA_STS_STATUS_UPDATE_STATES; k++) {
+            ngx_http_mta_sts_status_add(o,
+                                        "mta_sts_dns_update_state{domain=\"");
+            ngx_http_mta_sts_status_label(o, d->domain.data, d->domain.len);
+            ngx_http_mta_sts_status_add(o, "\",state=\"%.*s\"} %d\n",
+                (int) ngx_http_mta_sts_status_update_states[k].len,
+                ngx_http_mta_sts_status_update_states[k].data,
+                u->state == k);
+        }
+    }
+
+    NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_dns_update_timestamp_seconds",
+        "gauge", "When the DNS UPDATE's state last changed (0: not yet).");
+
+    for (i = 0; i < st->ndomains; i++) {
+        d = st->domains[i];
+        u = ngx_http_mta_sts_status_update_of(d, st->generation);
+
+        ngx_http_mta_sts_status_add(o,
+                            "mta_sts_dns_update_timestamp_seconds{domain=\"");
+        ngx_http_mta_sts_status_label(o, d->domain.data, d->domain.len);
+        ngx_http_mta_sts_status_add(o, "\"} %lld\n", (long long) u->time);
     }
 
     NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_tlsrpt_reports_total", "counter",
@@ -507,6 +565,9 @@ ngx_http_mta_sts_status_json(ngx_http_mta_sts_status_out_t *o,
             ngx_http_mta_sts_status_add(o, "null");
         }
 
+        ngx_http_mta_sts_status_json_update(o,
+                        ngx_http_mta_sts_status_update_of(d, st->generation));
+
         ngx_http_mta_sts_status_add(o, ",\"counted\":%s",
                                     d->slot ? "true" : "false");
 
@@ -637,6 +698,44 @@ ngx_http_mta_sts_status_json_dns(ngx_http_mta_sts_status_out_t *o,
 }
 
 
+/* the DNS UPDATE: its state, since when, the next try, why */
+
+static void
+ngx_http_mta_sts_status_json_update(ngx_http_mta_sts_status_out_t *o,
+    ngx_http_mta_sts_status_update_t *u)
+{
+    ngx_http_mta_sts_status_add(o, ",\"dns_update\":{\"state\":\"%.*s\","
+        "\"time\":",
+        (int) ngx_http_mta_sts_status_update_states[u->state].len,
+        ngx_http_mta_sts_status_update_states[u->state].data);
+
+    if (u->time) {
+        ngx_http_mta_sts_status_add(o, "%lld", (long long) u->time);
+    } else {
+        ngx_http_mta_sts_status_add(o, "null");
+    }
+
+    ngx_http_mta_sts_status_add(o, ",\"next_try\":");
+
+    if (u->state == NGX_HTTP_MTA_STS_STATUS_UPDATE_PENDING && u->next) {
+        ngx_http_mta_sts_status_add(o, "%lld", (long long) u->next);
+    } else {
+        ngx_http_mta_sts_status_add(o, "null");
+    }
+
+    ngx_http_mta_sts_status_add(o, ",\"detail\":");
+
+    if (u->why_len) {
+        ngx_http_mta_sts_status_add(o, "\"");
+        ngx_http_mta_sts_status_string(o, u->why, u->why_len);
+        ngx_http_mta_sts_status_add(o, "\"}");
+
+    } else {
+        ngx_http_mta_sts_status_add(o, "null}");
+    }
+}
+
+
 /*
  * One table, a row a policy domain, the failing ones first with what is
  * wrong in the second column.  No script, no file from elsewhere: the
@@ -744,6 +843,8 @@ ngx_http_mta_sts_status_html_domain(ngx_http_mta_sts_status_out_t *o,
                                     "no HTTPS listener on port 443")
     NGX_HTTP_MTA_STS_STATUS_PROBLEM(NGX_HTTP_MTA_STS_STATUS_DNS_WARN,
                                     "DNS does not match the policy")
+    NGX_HTTP_MTA_STS_STATUS_PROBLEM(NGX_HTTP_MTA_STS_STATUS_UPDATE_FAIL,
+                                    "DNS update failed")
     NGX_HTTP_MTA_STS_STATUS_PROBLEM(NGX_HTTP_MTA_STS_STATUS_REPORTED,
                                     "failed sessions in the last report")
     NGX_HTTP_MTA_STS_STATUS_PROBLEM(NGX_HTTP_MTA_STS_STATUS_UNCOUNTED,
@@ -781,6 +882,11 @@ ngx_http_mta_sts_status_html_domain(ngx_http_mta_sts_status_out_t *o,
         } else {
             ngx_http_mta_sts_status_add(o, "not checked (no resolver)");
         }
+    }
+
+    if (d->update) {
+        ngx_http_mta_sts_status_html_update(o, st,
+                        ngx_http_mta_sts_status_update_of(d, st->generation));
     }
 
     ngx_http_mta_sts_status_add(o, "</td>");
@@ -893,6 +999,67 @@ ngx_http_mta_sts_status_html_dns(ngx_http_mta_sts_status_out_t *o,
 }
 
 
+/* the DNS UPDATE under the DNS check, its text as text */
+
+static void
+ngx_http_mta_sts_status_html_update(ngx_http_mta_sts_status_out_t *o,
+    ngx_http_mta_sts_status_t *st, ngx_http_mta_sts_status_update_t *u)
+{
+    ngx_http_mta_sts_status_add(o, "<br>update: ");
+
+    switch (u->state) {
+
+    case NGX_HTTP_MTA_STS_STATUS_UPDATE_PUBLISHED:
+        ngx_http_mta_sts_status_add(o, "published, %lld min ago",
+            (long long) (st->now > u->time ? st->now - u->time : 0) / 60);
+        break;
+
+    case NGX_HTTP_MTA_STS_STATUS_UPDATE_PENDING:
+        if (u->next > st->now) {
+            ngx_http_mta_sts_status_add(o, "pending, next try in %lld s",
+                                        (long long) (u->next - st->now));
+        } else {
+            ngx_http_mta_sts_status_add(o, "pending, in flight");
+        }
+
+        break;
+
+    case NGX_HTTP_MTA_STS_STATUS_UPDATE_FAILED:
+        ngx_http_mta_sts_status_add(o, "<strong>failed</strong>");
+        break;
+
+    default:
+        ngx_http_mta_sts_status_add(o, "waiting for the DNS check");
+    }
+
+    if (u->why_len && u->state != NGX_HTTP_MTA_STS_STATUS_UPDATE_PUBLISHED) {
+        ngx_http_mta_sts_status_add(o, ": ");
+        ngx_http_mta_sts_status_text(o, u->why, u->why_len);
+    }
+}
+
+
+/*
+ * A domain's DNS UPDATE state when it is the serving configuration's:
+ * "off" without mta_sts_dns_update, "waiting" before its first
+ */
+
+static ngx_http_mta_sts_status_update_t *
+ngx_http_mta_sts_status_update_of(ngx_http_mta_sts_status_domain_t *d,
+    ngx_uint_t generation)
+{
+    if (!d->update) {
+        return &ngx_http_mta_sts_status_update_off;
+    }
+
+    if (d->slot == NULL || d->slot->update.generation != generation) {
+        return &ngx_http_mta_sts_status_update_wait;
+    }
+
+    return &d->slot->update;
+}
+
+
 /* a domain's DNS results when they are the serving configuration's */
 
 static ngx_http_mta_sts_status_dns_t *
@@ -923,6 +1090,12 @@ ngx_http_mta_sts_status_failing(ngx_http_mta_sts_status_domain_t *d,
         if (dns->checks[k].state == NGX_HTTP_MTA_STS_STATUS_DNS_STATES - 1) {
             bits |= NGX_HTTP_MTA_STS_STATUS_DNS_WARN;
         }
+    }
+
+    if (ngx_http_mta_sts_status_update_of(d, generation)->state
+        == NGX_HTTP_MTA_STS_STATUS_UPDATE_FAILED)
+    {
+        bits |= NGX_HTTP_MTA_STS_STATUS_UPDATE_FAIL;
     }
 
     if (d->not_after && d->not_after <= now) {
@@ -1078,6 +1251,45 @@ ngx_http_mta_sts_status_dns_set(ngx_http_mta_sts_status_dns_t *dns,
     } else {
         memcpy(c->finding, finding, len);
         c->finding_len = len;
+    }
+}
+
+
+/*
+ * The DNS UPDATE's state for a configuration, its text cut to the slot
+ * ("...") as a finding is
+ */
+
+void
+ngx_http_mta_sts_status_update_set(ngx_http_mta_sts_status_update_t *u,
+    ngx_uint_t generation, ngx_uint_t state, time_t now, time_t next,
+    u_char *why, size_t len)
+{
+    if (state >= NGX_HTTP_MTA_STS_STATUS_UPDATE_STATES) {
+        return;
+    }
+
+    if (u->generation != generation) {
+        memset(u, 0, sizeof(ngx_http_mta_sts_status_update_t));
+        u->generation = generation;
+    }
+
+    u->state = state;
+    u->time = now;
+    u->next = next;
+
+    if (why == NULL) {
+        return;
+    }
+
+    if (len > NGX_HTTP_MTA_STS_STATUS_FINDING_MAX) {
+        memcpy(u->why, why, NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3);
+        memcpy(u->why + NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3, "...", 3);
+        u->why_len = NGX_HTTP_MTA_STS_STATUS_FINDING_MAX;
+
+    } else {
+        memcpy(u->why, why, len);
+        u->why_len = len;
     }
 }
 

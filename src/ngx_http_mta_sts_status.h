@@ -53,9 +53,19 @@
 #define NGX_HTTP_MTA_STS_STATUS_DNS_CHECKS  4
 #define NGX_HTTP_MTA_STS_STATUS_FINDING_MAX 256
 
+/* the DNS UPDATE's states ("mta_sts_dns_update") */
+#define NGX_HTTP_MTA_STS_STATUS_UPDATE_OFF       0  /* not configured */
+#define NGX_HTTP_MTA_STS_STATUS_UPDATE_WAITING   1  /* for the DNS check */
+#define NGX_HTTP_MTA_STS_STATUS_UPDATE_PUBLISHED 2
+#define NGX_HTTP_MTA_STS_STATUS_UPDATE_PENDING   3  /* in flight, backoff */
+#define NGX_HTTP_MTA_STS_STATUS_UPDATE_FAILED    4  /* until a reload */
+#define NGX_HTTP_MTA_STS_STATUS_UPDATE_STATES    5
+
 /*
  * The zone's layout: a zone of another layout kept over a reload (a new
- * module loaded into the same nginx) is made anew, not misread
+ * module loaded into the same nginx) is made anew, not misread.  The
+ * slot's size tells the layouts apart; the DNS UPDATE's state made it
+ * larger
  */
 #define NGX_HTTP_MTA_STS_STATUS_LAYOUT                                       \
     (0x4d5453530000ULL + sizeof(ngx_http_mta_sts_status_slot_t))
@@ -101,6 +111,22 @@ typedef struct {
 } ngx_http_mta_sts_status_dns_t;
 
 
+/*
+ * The DNS UPDATE's last state for a domain, written by the first worker
+ * as the DNS check's results are, for the configuration that serves now
+ */
+
+typedef struct {
+    ngx_uint_t                        generation;   /* 0: nothing yet */
+    ngx_uint_t                        state;        /* ..._UPDATE_* */
+    time_t                            time;         /* of that state */
+    time_t                            next;         /* pending: 0 now */
+    size_t                            why_len;
+    u_char                            why[
+                                        NGX_HTTP_MTA_STS_STATUS_FINDING_MAX];
+} ngx_http_mta_sts_status_update_t;
+
+
 /* a domain's counters: one fixed slot in the zone, found by its name */
 
 typedef struct {
@@ -126,6 +152,7 @@ typedef struct {
                                         NGX_HTTP_MTA_STS_STATUS_FAILURES];
 
     ngx_http_mta_sts_status_dns_t     dns;
+    ngx_http_mta_sts_status_update_t  update;
 } ngx_http_mta_sts_status_slot_t;
 
 
@@ -161,6 +188,7 @@ typedef struct {
     ngx_uint_t                        alias;        /* listed already */
     ngx_uint_t                        dns;          /* checked in DNS */
     ngx_uint_t                        variable;     /* seen in requests */
+    ngx_uint_t                        update;       /* DNS UPDATE on */
 
     ngx_uint_t                        failing;      /* set by render */
 } ngx_http_mta_sts_status_domain_t;
@@ -255,10 +283,19 @@ void ngx_http_mta_sts_status_hosts_fill(ngx_http_mta_sts_status_hosts_t *t,
 void ngx_http_mta_sts_status_reload(ngx_http_mta_sts_status_shm_t *shm,
     ngx_uint_t variables, ngx_uint_t bound);
 
+/*
+ * The DNS UPDATE's state into a slot, for the configuration generation;
+ * why NULL keeps the last one (a retry in flight still says why)
+ */
+void ngx_http_mta_sts_status_update_set(ngx_http_mta_sts_status_update_t *u,
+    ngx_uint_t generation, ngx_uint_t state, time_t now, time_t next,
+    u_char *why, size_t len);
+
 extern ngx_str_t  ngx_http_mta_sts_status_outcomes[];
 extern ngx_str_t  ngx_http_mta_sts_status_modes[];
 extern ngx_str_t  ngx_http_mta_sts_status_dns_checks[];
 extern ngx_str_t  ngx_http_mta_sts_status_dns_states[];
+extern ngx_str_t  ngx_http_mta_sts_status_update_states[];
 
 /* the page's <style>, whose hash the Content-Security-Policy allows */
 extern ngx_str_t  ngx_http_mta_sts_status_style;

@@ -760,6 +760,37 @@ ngx_http_mta_sts_status_dns(ngx_cycle_t *cycle, void *domain,
 }
 
 
+/* the DNS UPDATE's hook, in the first worker, as the DNS check's */
+
+void
+ngx_http_mta_sts_status_update(ngx_cycle_t *cycle, ngx_str_t *domain,
+    ngx_uint_t state, time_t next, u_char *why, size_t len)
+{
+    ngx_http_mta_sts_status_domain_t     *d;
+    ngx_http_mta_sts_status_main_conf_t  *smcf;
+
+    d = ngx_http_mta_sts_status_dns_domain(cycle, domain);
+
+    if (d == NULL || d->slot == NULL) {
+        return;
+    }
+
+    smcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_mta_sts_status_module);
+
+    ngx_shmtx_lock(&smcf->shpool->mutex);
+
+    /* a worker of the configuration before a reload writes nothing */
+
+    if (smcf->shm->generation == smcf->generation) {
+        ngx_http_mta_sts_status_update_set(&d->slot->update, smcf->generation,
+                                           state, ngx_time(), next, why, len);
+    }
+
+    ngx_shmtx_unlock(&smcf->shpool->mutex);
+}
+
+
 /* the receiver's outcomes, from $mta_sts_tlsrpt_result */
 
 static ngx_int_t
@@ -1220,6 +1251,7 @@ ngx_http_mta_sts_status_domains(ngx_conf_t *cf,
             d->id = id;
             d->days = check->days;
             d->dns = ngx_http_mta_sts_dns_server_checked(cscfp[s]);
+            d->update = ngx_http_mta_sts_update_server_on(cscfp[s]);
 
             if (check->check == NGX_HTTP_MTA_STS_CHECK_OFF
                 || !check->listener)

@@ -47,5 +47,15 @@ void ngx_http_mta_sts_status_dns(ngx_cycle_t *cycle, void *domain,
     ngx_uint_t check, ngx_uint_t state, u_char *finding, size_t len,
     ngx_uint_t value, time_t recheck);
 
+/*
+ * The DNS UPDATE (ngx_http_mta_sts_update_module.c): whether it covers a
+ * server's domains; a domain's state into the status zone (the states of
+ * ngx_http_mta_sts_status.h), with the next try's time when pending and
+ * why (NULL: the last why stays)
+ */
+ngx_uint_t ngx_http_mta_sts_update_server_on(ngx_http_core_srv_conf_t *cscf);
+void ngx_http_mta_sts_status_update(ngx_cycle_t *cycle, ngx_str_t *domain,
+    ngx_uint_t state, time_t next, u_char *why, size_t len);
+
 
 #endif /* _NGX_HTTP_MTA_STS_STATUS_MODULE_H_INCLUDED_ */

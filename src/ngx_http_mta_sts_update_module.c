@@ -12,6 +12,8 @@
 #include <ngx_http_mta_sts_dns.h>
 #include <ngx_http_mta_sts_update.h>
 #include <ngx_http_mta_sts_update_module.h>
+#include <ngx_http_mta_sts_status.h>
+#include <ngx_http_mta_sts_status_module.h>
 
 #include <openssl/rand.h>
 
@@ -37,6 +39,10 @@
 #define NGX_HTTP_MTA_STS_UPDATE_BACKOFF   5000
 #define NGX_HTTP_MTA_STS_UPDATE_BACKOFF_MAX  (3600 * 1000)
 #define NGX_HTTP_MTA_STS_UPDATE_RACES     3
+
+/* the status of a record found right, with no update of this worker */
+#define NGX_HTTP_MTA_STS_UPDATE_SEEN                                         \
+    "the DNS check found the id served published"
 
 /* jobs at once: a reload that changes every id does not open 10,000 */
 #define NGX_HTTP_MTA_STS_UPDATE_INFLIGHT  8
@@ -76,6 +82,7 @@ typedef struct {
     ngx_event_t                      retry;
     ngx_msec_t                       backoff;
     uint32_t                         logged;     /* the last failure's */
+    ngx_uint_t                       state;      /* in the status zone */
     unsigned                         stopped:1;  /* until a reload */
     unsigned                         pending:1;  /* waits for a job */
 } ngx_http_mta_sts_update_domain_t;
@@ -141,6 +148,8 @@ static void ngx_http_mta_sts_update_answer(ngx_http_mta_sts_update_job_t *job,
 static void ngx_http_mta_sts_update_sent(ngx_http_mta_sts_update_job_t *job,
     ngx_http_mta_sts_update_resp_t *r, u_char *packet, size_t len);
 static void ngx_http_mta_sts_update_close(ngx_http_mta_sts_update_job_t *job);
+static void ngx_http_mta_sts_update_status(ngx_http_mta_sts_update_domain_t *d,
+    ngx_uint_t state, time_t next, u_char *why, size_t len);
 static void ngx_cdecl ngx_http_mta_sts_update_end(
     ngx_http_mta_sts_update_job_t *job, ngx_uint_t how, const char *fmt,
     ...);
@@ -240,6 +249,15 @@ ngx_http_mta_sts_update_txt(ngx_str_t *domain, ngx_int_t status,
             && txt.id.len == d->id.len
             && ngx_strncmp(txt.id.data, d->id.data, d->id.len) == 0)
         {
+            if (d->job == NULL
+                && d->state != NGX_HTTP_MTA_STS_STATUS_UPDATE_PUBLISHED)
+            {
+                ngx_http_mta_sts_update_status(d,
+                                    NGX_HTTP_MTA_STS_STATUS_UPDATE_PUBLISHED,
+                                    0, (u_char *) NGX_HTTP_MTA_STS_UPDATE_SEEN,
+                                    sizeof(NGX_HTTP_MTA_STS_UPDATE_SEEN) - 1);
+            }
+
             return;
         }
 
@@ -266,6 +284,14 @@ ngx_http_mta_sts_update_start(ngx_http_mta_sts_update_domain_t *d)
 
     umcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
                                                ngx_http_mta_sts_update_module);
+
+    /* a retry in flight still says why it is one */
+
+    ngx_http_mta_sts_update_status(d, NGX_HTTP_MTA_STS_STATUS_UPDATE_PENDING,
+                                   0,
+                                   d->state
+                                   == NGX_HTTP_MTA_STS_STATUS_UPDATE_PENDING
+                                   ? NULL : (u_char *) "", 0);
 
     if (umcf->busy >= NGX_HTTP_MTA_STS_UPDATE_INFLIGHT) {
         if (!d->pending) {
@@ -919,6 +945,10 @@ ngx_http_mta_sts_update_end(ngx_http_mta_sts_update_job_t *job,
         d->backoff = 0;
         d->logged = 0;
 
+        ngx_http_mta_sts_update_status(d,
+                                    NGX_HTTP_MTA_STS_STATUS_UPDATE_PUBLISHED,
+                                    0, msg, last - msg);
+
         ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
                       "MTA-STS DNS update of _mta-sts.%V: TXT "
                       "\"v=STSv1; id=%V\" %*s",
@@ -942,6 +972,9 @@ ngx_http_mta_sts_update_end(ngx_http_mta_sts_update_job_t *job,
 
     if (how == NGX_HTTP_MTA_STS_UPDATE_STOP) {
         d->stopped = 1;
+        ngx_http_mta_sts_update_status(d,
+                                       NGX_HTTP_MTA_STS_STATUS_UPDATE_FAILED,
+                                       0, msg, last - msg);
         return;
     }
 
@@ -957,6 +990,34 @@ ngx_http_mta_sts_update_end(ngx_http_mta_sts_update_job_t *job,
     d->retry.cancelable = 1;
 
     ngx_add_timer(&d->retry, delay);
+
+    ngx_http_mta_sts_update_status(d, NGX_HTTP_MTA_STS_STATUS_UPDATE_PENDING,
+                                   ngx_time() + (time_t) (delay + 999) / 1000,
+                                   msg, last - msg);
+}
+
+
+/* the state the status page shows (ngx_http_mta_sts_status_module.c) */
+
+static void
+ngx_http_mta_sts_update_status(ngx_http_mta_sts_update_domain_t *d,
+    ngx_uint_t state, time_t next, u_char *why, size_t len)
+{
+    d->state = state;
+
+    ngx_http_mta_sts_status_update((ngx_cycle_t *) ngx_cycle, &d->domain,
+                                   state, next, why, len);
+}
+
+
+ngx_uint_t
+ngx_http_mta_sts_update_server_on(ngx_http_core_srv_conf_t *cscf)
+{
+    ngx_http_mta_sts_update_srv_conf_t  *uscf;
+
+    uscf = cscf->ctx->srv_conf[ngx_http_mta_sts_update_module.ctx_index];
+
+    return uscf->update != NULL;
 }
 
 

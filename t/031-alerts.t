@@ -10,7 +10,7 @@ use Test::More;
 
 my $out = `cd examples/prometheus && promtool check rules mta-sts-alerts.yml 2>&1`;
 is($?, 0, "promtool check rules") or diag($out);
-like($out, qr/SUCCESS: 6 rules found/, "promtool check rules - the 6 rules");
+like($out, qr/SUCCESS: 7 rules found/, "promtool check rules - the 7 rules");
 
 $out = `cd examples/prometheus && promtool test rules mta-sts-alerts.test.yml 2>&1`;
 is($?, 0, "promtool test rules - each alert firing and not") or diag($out);

@@ -22,8 +22,12 @@ if [ "${1:-}" = test ]; then
     # (t/030 to t/032), headless Chromium its page (t/033)
     pkgs="$pkgs prometheus chromium"
 
-    # a real BIND takes the DNS UPDATEs of t/050 (named, tsig-keygen, dig)
-    pkgs="$pkgs bind9 bind9-utils bind9-dnsutils"
+    # a real BIND takes the DNS UPDATEs of t/050 (named, tsig-keygen, dig,
+    # nsupdate), from an nginx whose clock faketime moves too
+    pkgs="$pkgs bind9 bind9-utils bind9-dnsutils faketime"
+
+    # and a real Knot those of t/052 (knotd, keymgr, kdig)
+    pkgs="$pkgs knot knot-dnsutils"
 fi
 
 if [ "${1:-}" = deb ] || [ "${1:-}" = deb-check ]; then

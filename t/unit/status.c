@@ -258,7 +258,156 @@ main(void)
        && a->dns.txt_stale == 0 && a->dns.checks[1].state == 1,
        "DNS: a newer configuration's first result drops the older ones", "");
 
-    /* measured and written alike, nothing past a short buffer */
+    /* the DNS UPDATE: off, waiting, then what the first worker wrote */
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_PROMETHEUS);
+    ok(out && strstr(out, "mta_sts_dns_update_state{domain=\"example.com\","
+                          "state=\"off\"} 1\n") != NULL
+       && strstr(out, "mta_sts_dns_update_state{domain=\"example.com\","
+                      "state=\"failed\"} 0\n") != NULL
+       && strstr(out, "mta_sts_dns_update_timestamp_seconds{domain="
+                      "\"example.com\"} 0\n") != NULL,
+       "Prometheus: without mta_sts_dns_update, off; every state a series "
+       "from the start", out);
+    free(out);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_JSON);
+    ok(out && strstr(out, "\"dns_update\":{\"state\":\"off\",\"time\":null,"
+                          "\"next_try\":null,\"detail\":null}") != NULL,
+       "JSON: without mta_sts_dns_update, off", out);
+    free(out);
+
+    d[0].update = 1;
+    d[1].update = 1;
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_JSON);
+    ok(out && strstr(out, "\"dns_update\":{\"state\":\"waiting\",\"time\":"
+                          "null,") != NULL
+       && strstr(out, "\"state\":\"off\"") == NULL,
+       "JSON: on, nothing written yet (or no slot): waiting", out);
+    free(out);
+
+    strcpy(detail, "NOTAUTH, TSIG BADSIG: key \"</td>\n\xff\"");
+    ngx_http_mta_sts_status_update_set(&a->update, 2,
+                                       NGX_HTTP_MTA_STS_STATUS_UPDATE_FAILED,
+                                       1700000000 - 60, 0, (u_char *) detail,
+                                       strlen(detail));
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_JSON);
+    ok(out && strstr(out, "\"dns_update\":{\"state\":\"failed\",\"time\":"
+                          "1699999940,\"next_try\":null,\"detail\":"
+                          "\"NOTAUTH, TSIG BADSIG: key \\\"</td>\\u000a"
+                          "\\ufffd\\\"\"}") != NULL,
+       "JSON: failed, when, why escaped", out);
+    ok(out && strstr(out, "\"domain\":\"example.com\"") != NULL
+       && strstr(out, "\"failing\":true") != NULL,
+       "JSON: a failed update is failing", "");
+    free(out);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_PROMETHEUS);
+    ok(out && strstr(out, "mta_sts_dns_update_state{domain=\"example.com\","
+                          "state=\"failed\"} 1\n") != NULL
+       && strstr(out, "mta_sts_dns_update_state{domain=\"example.com\","
+                      "state=\"waiting\"} 0\n") != NULL
+       && strstr(out, "mta_sts_dns_update_state{domain=\"a\\\"b\\\\c."
+                      "example\",state=\"waiting\"} 1\n") != NULL
+       && strstr(out, "mta_sts_dns_update_timestamp_seconds{domain="
+                      "\"example.com\"} 1699999940\n") != NULL
+       && strstr(out, "BADSIG") == NULL,
+       "Prometheus: the state, its time, no text", out);
+    free(out);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_HTML);
+    ok(out && strstr(out, "<br>update: <strong>failed</strong>: NOTAUTH, "
+                          "TSIG BADSIG: key &quot;&lt;/td&gt;") != NULL
+       && strstr(out, "DNS update failed") != NULL
+       && strstr(out, "<br>update: waiting for the DNS check") != NULL,
+       "HTML: failed and why, as text, a problem; waiting", out);
+    free(out);
+
+    ngx_http_mta_sts_status_update_set(&a->update, 2,
+                                       NGX_HTTP_MTA_STS_STATUS_UPDATE_PENDING,
+                                       1700000000, 1700000060,
+                                       (u_char *) "no answer in time", 17);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_JSON);
+    ok(out && strstr(out, "\"dns_update\":{\"state\":\"pending\",\"time\":"
+                          "1700000000,\"next_try\":1700000060,\"detail\":"
+                          "\"no answer in time\"}") != NULL,
+       "JSON: pending, the next try, why", out);
+    free(out);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_HTML);
+    ok(out && strstr(out, "update: pending, next try in 60 s: no answer "
+                          "in time") != NULL
+       && strstr(out, "DNS update failed") == NULL,
+       "HTML: pending, in how long, why; not a problem", out);
+    free(out);
+
+    ngx_http_mta_sts_status_update_set(&a->update, 2,
+                                       NGX_HTTP_MTA_STS_STATUS_UPDATE_PENDING,
+                                       1700000000, 0, NULL, 0);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_HTML);
+    ok(out && strstr(out, "update: pending, in flight: no answer in time")
+              != NULL,
+       "HTML: the retry in flight still says why", out);
+    free(out);
+
+    ngx_http_mta_sts_status_update_set(&a->update, 2,
+                                       NGX_HTTP_MTA_STS_STATUS_UPDATE_PUBLISHED,
+                                       1700000000 - 180, 0,
+                                       (u_char *) "published at x", 14);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_HTML);
+    ok(out && strstr(out, "update: published, 3 min ago</td>") != NULL,
+       "HTML: published, when", out);
+    free(out);
+
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_PROMETHEUS);
+    ok(out && strstr(out, "mta_sts_dns_update_state{domain=\"example.com\","
+                          "state=\"published\"} 1\n") != NULL
+       && strstr(out, "mta_sts_dns_update_state{domain=\"example.com\","
+                      "state=\"failed\"} 0\n") != NULL,
+       "Prometheus: published", out);
+    free(out);
+
+    ngx_http_mta_sts_status_update_set(&a->update, 2,
+                                       NGX_HTTP_MTA_STS_STATUS_UPDATE_STATES,
+                                       1700000000, 0, (u_char *) "x", 1);
+    ok(a->update.state == NGX_HTTP_MTA_STS_STATUS_UPDATE_PUBLISHED,
+       "update: a state out of range changes nothing", "");
+
+    ngx_http_mta_sts_status_update_set(&a->update, 2,
+                                       NGX_HTTP_MTA_STS_STATUS_UPDATE_FAILED,
+                                       1700000000, 0, (u_char *) big,
+                                       sizeof(big));
+    ok(a->update.why_len == NGX_HTTP_MTA_STS_STATUS_FINDING_MAX
+       && memcmp(a->update.why + NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3,
+                 "...", 3) == 0,
+       "update: a long why cut to its slot, marked", "");
+
+    st.generation = 3;
+    out = render(&st, NGX_HTTP_MTA_STS_STATUS_JSON);
+    ok(out && strstr(out, "\"state\":\"failed\"") == NULL
+       && strstr(out, "\"dns_update\":{\"state\":\"waiting\"") != NULL,
+       "JSON: the update state of the configuration before a reload is "
+       "not shown", out);
+    free(out);
+
+    ngx_http_mta_sts_status_update_set(&a->update, 3,
+                                       NGX_HTTP_MTA_STS_STATUS_UPDATE_PENDING,
+                                       1700000000, 0, NULL, 0);
+    ok(a->update.generation == 3 && a->update.why_len == 0,
+       "update: a newer configuration's first state drops the older why",
+       "");
+
+    ngx_http_mta_sts_status_update_set(&a->update, 3,
+                                       NGX_HTTP_MTA_STS_STATUS_UPDATE_FAILED,
+                                       1700000000, 0, (u_char *) detail,
+                                       strlen(detail));
+
+        /* measured and written alike, nothing past a short buffer */
 
     for (f = 0; f < 3; f++) {
         size = ngx_http_mta_sts_status_render(&st, f, NULL, NULL);
