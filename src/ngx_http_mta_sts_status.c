@@ -365,6 +365,11 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
 
     for (i = 0; i < st->ndomains; i++) {
         d = st->domains[i];
+
+        if (d->variable) {
+            continue;
+        }
+
         u = ngx_http_mta_sts_status_update_of(d, st->generation);
 
         for (k = 0; k < NGX_HTTP_MTA_STS_STATUS_UPDATE_STATES; k++) {
@@ -383,6 +388,11 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
 
     for (i = 0; i < st->ndomains; i++) {
         d = st->domains[i];
+
+        if (d->variable) {
+            continue;
+        }
+
         u = ngx_http_mta_sts_status_update_of(d, st->generation);
 
         ngx_http_mta_sts_status_add(o,
@@ -565,8 +575,15 @@ ngx_http_mta_sts_status_json(ngx_http_mta_sts_status_out_t *o,
             ngx_http_mta_sts_status_add(o, "null");
         }
 
-        ngx_http_mta_sts_status_json_update(o,
+        /* a domain seen through variables: no DNS UPDATE for it */
+
+        if (d->variable) {
+            ngx_http_mta_sts_status_add(o, ",\"dns_update\":null");
+
+        } else {
+            ngx_http_mta_sts_status_json_update(o,
                         ngx_http_mta_sts_status_update_of(d, st->generation));
+        }
 
         ngx_http_mta_sts_status_add(o, ",\"counted\":%s",
                                     d->slot ? "true" : "false");

@@ -657,6 +657,7 @@ variables(void)
           != NULL
        && strstr(out, "mta_sts_listener_ok{domain=\"a.example\"") == NULL
        && strstr(out, "mta_sts_dns_check_state{domain=\"a.example\"") == NULL
+       && strstr(out, "mta_sts_dns_update_state{domain=\"a.example\"") == NULL
        && strstr(out, "mta_sts_status_variable_domains 2\n") != NULL
        && strstr(out, "mta_sts_status_variable_domains_max 2\n") != NULL
        && strstr(out, "mta_sts_status_dropped_fetches_total 7\n") != NULL,
@@ -669,7 +670,8 @@ variables(void)
        && strstr(out, "\"mode\":\"enforce\"") != NULL
        && strstr(out, "\"variable\":true,\"listener\":null,"
                       "\"certificate_not_after\":null") != NULL
-       && strstr(out, "\"dns\":null,\"counted\":true,\"fetches\":2") != NULL,
+       && strstr(out, "\"dns\":null,\"dns_update\":null,\"counted\":true,"
+                      "\"fetches\":2") != NULL,
        "JSON: a domain from variables", out);
     free(out);
 
