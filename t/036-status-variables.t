@@ -311,7 +311,8 @@ $pid = start_nginx($dir, 1);
 
 $m = metrics();
 my $max = value($m, "mta_sts_status_variable_domains_max");
-ok($max && $max > 300 && $max < 400,
+# (a slot is about 3.5 KB: some 290 slots in 1m, fewer as slots grow)
+ok($max && $max > 200 && $max < 400,
    "the default bound: what 1m holds but the static domain ($max)");
 
 stop_nginx($pid);
