@@ -1123,63 +1123,6 @@ ngx_http_mta_sts_status_slot(ngx_http_mta_sts_status_shm_t *shm,
 }
 
 
-/*
- * Eight bytes a step, multiplied and folded, from the worker's random
- * seed: a few instructions a word, for names of at most 253 bytes
- */
-
-#define NGX_HTTP_MTA_STS_STATUS_K  0x9e3779b97f4a7c15ULL
-
-uint32_t
-ngx_http_mta_sts_status_hash(uint64_t seed, u_char *p, size_t len)
-{
-    uint64_t  h, w;
-
-    h = seed ^ (len * NGX_HTTP_MTA_STS_STATUS_K);
-
-    for ( /* void */ ; len >= 8; len -= 8, p += 8) {
-        memcpy(&w, p, 8);
-        h = (h ^ w) * NGX_HTTP_MTA_STS_STATUS_K;
-        h ^= h >> 29;
-    }
-
-    for (w = 0; len; len--) {
-        w = (w << 8) | *p++;
-    }
-
-    h = (h ^ w) * NGX_HTTP_MTA_STS_STATUS_K;
-    h ^= h >> 32;
-
-    return (uint32_t) h;
-}
-
-
-/* a name compared eight bytes a step, without a call */
-
-static ngx_inline ngx_uint_t
-ngx_http_mta_sts_status_equal(u_char *a, u_char *b, size_t len)
-{
-    uint64_t  x, y;
-
-    for ( /* void */ ; len >= 8; len -= 8, a += 8, b += 8) {
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-
-        if (x != y) {
-            return 0;
-        }
-    }
-
-    while (len--) {
-        if (*a++ != *b++) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
 /* at most half full: a power of two of at least twice the bound */
 
 ngx_uint_t
@@ -1249,6 +1192,7 @@ ngx_http_mta_sts_status_host_add(ngx_http_mta_sts_status_hosts_t *t,
     h->slot = slot;
     h->mode = 0;
     memset(h->id, 0, sizeof(h->id));
+    h->serial = 0;
 
     t->n++;
 

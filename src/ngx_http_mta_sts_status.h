@@ -195,6 +195,8 @@ typedef struct {
     ngx_http_mta_sts_status_slot_t   *slot;
     ngx_uint_t                        mode;         /* written to the slot */
     u_char                            id[NGX_HTTP_MTA_STS_STATUS_ID_MAX];
+    uint64_t                          serial;       /* of the answer last
+                                                       compared, 0: none */
 } ngx_http_mta_sts_status_host_t;
 
 
@@ -230,7 +232,7 @@ void ngx_http_mta_sts_status_dns_set(ngx_http_mta_sts_status_dns_t *dns,
     u_char *finding, size_t len);
 
 /*
- * Domains seen through variables.  hash: of a domain's name; size: the
+ * Domains seen through variables (their hash is below).  size: the
  * table's entries for a bound; find: the known domain, NULL if unknown;
  * add: into the table (NGX_DECLINED: full); claim, under the mutex: the
  * domain's slot, a new one while the bound and the zone allow, NULL when
@@ -239,7 +241,6 @@ void ngx_http_mta_sts_status_dns_set(ngx_http_mta_sts_status_dns_t *dns,
  * complete; reload, in init_zone after the static domains' slots: the
  * domains seen before keep their slots up to the new bound.
  */
-uint32_t ngx_http_mta_sts_status_hash(uint64_t seed, u_char *p, size_t len);
 ngx_uint_t ngx_http_mta_sts_status_hosts_size(ngx_uint_t bound);
 ngx_http_mta_sts_status_host_t *ngx_http_mta_sts_status_host_find(
     ngx_http_mta_sts_status_hosts_t *t, uint32_t hash, u_char *domain,
@@ -254,6 +255,107 @@ void ngx_http_mta_sts_status_hosts_fill(ngx_http_mta_sts_status_hosts_t *t,
     ngx_http_mta_sts_status_shm_t *shm);
 void ngx_http_mta_sts_status_reload(ngx_http_mta_sts_status_shm_t *shm,
     ngx_uint_t variables, ngx_uint_t bound);
+
+
+/*
+ * A domain's hash in the worker's table: eight bytes a step, multiplied
+ * and folded, from the worker's random seed, the last eight overlapping
+ * the ones before (the length is in the seed), without a call: a few
+ * instructions a word, for names of at most 253 bytes
+ */
+
+#define NGX_HTTP_MTA_STS_STATUS_K  0x9e3779b97f4a7c15ULL
+
+static ngx_inline uint32_t
+ngx_http_mta_sts_status_hash(uint64_t seed, u_char *p, size_t len)
+{
+    size_t    k;
+    uint64_t  h, w;
+
+    h = seed ^ (len * NGX_HTTP_MTA_STS_STATUS_K);
+
+    if (len >= 8) {
+        for (k = 0; k + 8 < len; k += 8) {
+            memcpy(&w, p + k, 8);
+            h = (h ^ w) * NGX_HTTP_MTA_STS_STATUS_K;
+            h ^= h >> 29;
+        }
+
+        memcpy(&w, p + len - 8, 8);
+
+    } else {
+        for (w = 0; len; len--) {
+            w = (w << 8) | *p++;
+        }
+    }
+
+    h = (h ^ w) * NGX_HTTP_MTA_STS_STATUS_K;
+    h ^= h >> 32;
+
+    return (uint32_t) h;
+}
+
+
+/*
+ * A name compared eight bytes a step, the last eight overlapping the ones
+ * before, without a call: a host name of 8 to 16 bytes is two compares
+ */
+
+static ngx_inline ngx_uint_t
+ngx_http_mta_sts_status_equal(u_char *a, u_char *b, size_t len)
+{
+    size_t    k;
+    uint64_t  x, y;
+
+    if (len >= 8) {
+        for (k = 0; k + 8 < len; k += 8) {
+            memcpy(&x, a + k, 8);
+            memcpy(&y, b + k, 8);
+
+            if (x != y) {
+                return 0;
+            }
+        }
+
+        memcpy(&x, a + len - 8, 8);
+        memcpy(&y, b + len - 8, 8);
+
+        return x == y;
+    }
+
+    while (len--) {
+        if (*a++ != *b++) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * The row in which an answer was counted last (h, its hint), if it is
+ * still the domain's and holds what that answer (serial) served: then
+ * neither the hash, nor the table, nor the mode and id are looked at.
+ * Checked as host_find checks a row, with the slot's name.
+ */
+
+static ngx_inline ngx_http_mta_sts_status_host_t *
+ngx_http_mta_sts_status_host_hint(ngx_http_mta_sts_status_host_t *h,
+    uint64_t serial, u_char *domain, size_t len)
+{
+    if (h != NULL
+        && h->serial == serial
+        && h->len == len
+        && h->slot->domain_len == len
+        && ngx_http_mta_sts_status_equal(h->slot->domain, domain, len))
+    {
+        return h;
+    }
+
+    return NULL;
+}
+
 
 extern ngx_str_t  ngx_http_mta_sts_status_outcomes[];
 extern ngx_str_t  ngx_http_mta_sts_status_modes[];
