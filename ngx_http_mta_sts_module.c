@@ -1337,7 +1337,7 @@ ngx_http_mta_sts_render(u_char *p, ngx_http_mta_sts_policy_t *policy,
 
     answer->mode = policy->mode;
     answer->serial = ++serial;
-    answer->status = NULL;
+    answer->status = &ngx_http_mta_sts_status_nohint;
     answer->body.data = p;
     answer->body.len = ngx_http_mta_sts_policy_render(p, policy) - p;
 

@@ -75,7 +75,8 @@
  * A rendered policy.  serial: the worker's own number for it, a new one
  * each time a policy is rendered, so that an entry's memory reused for
  * other values is another answer; status: the status module's row in
- * which this answer was counted last, a hint it checks before use.
+ * which this answer was counted last, a hint it checks before use (the
+ * caller sets both when it renders the answer).
  */
 
 typedef struct {

@@ -67,6 +67,10 @@ static void ngx_http_mta_sts_status_text(ngx_http_mta_sts_status_out_t *o,
 static size_t ngx_http_mta_sts_status_utf8(u_char *p, size_t len);
 
 
+/* the hint of an answer not counted yet: serial 0, which none has */
+ngx_http_mta_sts_status_host_t  ngx_http_mta_sts_status_nohint;
+
+
 ngx_str_t  ngx_http_mta_sts_status_outcomes[] = {
     ngx_string("stored"),
     ngx_string("duplicate"),
@@ -1137,36 +1141,6 @@ ngx_http_mta_sts_status_hosts_size(ngx_uint_t bound)
     }
 
     return size;
-}
-
-
-ngx_http_mta_sts_status_host_t *
-ngx_http_mta_sts_status_host_find(ngx_http_mta_sts_status_hosts_t *t,
-    uint32_t hash, u_char *domain, size_t len)
-{
-    ngx_uint_t                       i;
-    ngx_http_mta_sts_status_host_t  *h;
-
-    for (i = hash & t->mask; /* void */; i = (i + 1) & t->mask) {
-        h = &t->hosts[i];
-
-        if (h->len == 0) {
-            return NULL;
-        }
-
-        /*
-         * compared with the slot's name: a reload that gives the slot to
-         * another domain leaves this worker's entry unmatched, not wrong
-         */
-
-        if (h->hash == hash
-            && h->len == len
-            && h->slot->domain_len == len
-            && ngx_http_mta_sts_status_equal(h->slot->domain, domain, len))
-        {
-            return h;
-        }
-    }
 }
 
 

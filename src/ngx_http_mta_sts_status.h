@@ -232,19 +232,17 @@ void ngx_http_mta_sts_status_dns_set(ngx_http_mta_sts_status_dns_t *dns,
     u_char *finding, size_t len);
 
 /*
- * Domains seen through variables (their hash is below).  size: the
- * table's entries for a bound; find: the known domain, NULL if unknown;
- * add: into the table (NGX_DECLINED: full); claim, under the mutex: the
- * domain's slot, a new one while the bound and the zone allow, NULL when
- * not (shm->full is then set, and the table is to be filled); fill: the
- * table anew with every domain of the zone seen through variables, and
- * complete; reload, in init_zone after the static domains' slots: the
- * domains seen before keep their slots up to the new bound.
+ * Domains seen through variables (their hash and find, the known
+ * domain or NULL, are below, inline).  size: the table's entries for a
+ * bound; add: into the table (NGX_DECLINED: full); claim, under the
+ * mutex: the domain's slot, a new one while the bound and the zone allow,
+ * NULL when not (shm->full is then set, and the table is to be filled);
+ * fill: the table anew with every domain of the zone seen through
+ * variables, and complete; reload, in init_zone after the static
+ * domains' slots: the domains seen before keep their slots up to the new
+ * bound.
  */
 ngx_uint_t ngx_http_mta_sts_status_hosts_size(ngx_uint_t bound);
-ngx_http_mta_sts_status_host_t *ngx_http_mta_sts_status_host_find(
-    ngx_http_mta_sts_status_hosts_t *t, uint32_t hash, u_char *domain,
-    size_t len);
 ngx_int_t ngx_http_mta_sts_status_host_add(
     ngx_http_mta_sts_status_hosts_t *t, uint32_t hash,
     ngx_http_mta_sts_status_slot_t *slot);
@@ -308,7 +306,14 @@ ngx_http_mta_sts_status_equal(u_char *a, u_char *b, size_t len)
     uint64_t  x, y;
 
     if (len >= 8) {
-        for (k = 0; k + 8 < len; k += 8) {
+        memcpy(&x, a + len - 8, 8);
+        memcpy(&y, b + len - 8, 8);
+
+        if (x != y) {
+            return 0;
+        }
+
+        for (k = 0; k < len - 8; k += 8) {
             memcpy(&x, a + k, 8);
             memcpy(&y, b + k, 8);
 
@@ -317,10 +322,7 @@ ngx_http_mta_sts_status_equal(u_char *a, u_char *b, size_t len)
             }
         }
 
-        memcpy(&x, a + len - 8, 8);
-        memcpy(&y, b + len - 8, 8);
-
-        return x == y;
+        return 1;
     }
 
     while (len--) {
@@ -333,20 +335,51 @@ ngx_http_mta_sts_status_equal(u_char *a, u_char *b, size_t len)
 }
 
 
+/* the row of a known domain, NULL if unknown */
+
+static ngx_inline ngx_http_mta_sts_status_host_t *
+ngx_http_mta_sts_status_host_find(ngx_http_mta_sts_status_hosts_t *t,
+    uint32_t hash, u_char *domain, size_t len)
+{
+    ngx_uint_t                       i;
+    ngx_http_mta_sts_status_host_t  *h;
+
+    for (i = hash & t->mask; /* void */; i = (i + 1) & t->mask) {
+        h = &t->hosts[i];
+
+        if (h->len == 0) {
+            return NULL;
+        }
+
+        /*
+         * compared with the slot's name: a reload that gives the slot to
+         * another domain leaves this worker's entry unmatched, not wrong
+         */
+
+        if (h->hash == hash
+            && h->len == len
+            && h->slot->domain_len == len
+            && ngx_http_mta_sts_status_equal(h->slot->domain, domain, len))
+        {
+            return h;
+        }
+    }
+}
+
+
 /*
- * The row in which an answer was counted last (h, its hint), if it is
+ * The row in which an answer was counted last (h, its hint; none is
+ * ngx_http_mta_sts_status_nohint, whose serial no answer has), if it is
  * still the domain's and holds what that answer (serial) served: then
  * neither the hash, nor the table, nor the mode and id are looked at.
- * Checked as host_find checks a row, with the slot's name.
+ * Checked with the slot's name, as host_find checks a row.
  */
 
 static ngx_inline ngx_http_mta_sts_status_host_t *
 ngx_http_mta_sts_status_host_hint(ngx_http_mta_sts_status_host_t *h,
     uint64_t serial, u_char *domain, size_t len)
 {
-    if (h != NULL
-        && h->serial == serial
-        && h->len == len
+    if (h->serial == serial
         && h->slot->domain_len == len
         && ngx_http_mta_sts_status_equal(h->slot->domain, domain, len))
     {
@@ -357,6 +390,7 @@ ngx_http_mta_sts_status_host_hint(ngx_http_mta_sts_status_host_t *h,
 }
 
 
+extern ngx_http_mta_sts_status_host_t  ngx_http_mta_sts_status_nohint;
 extern ngx_str_t  ngx_http_mta_sts_status_outcomes[];
 extern ngx_str_t  ngx_http_mta_sts_status_modes[];
 extern ngx_str_t  ngx_http_mta_sts_status_dns_checks[];

@@ -99,7 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i < 4; i++) {
         ngx_http_mta_sts_fuzz_answers[i].serial =
                                                ++ngx_http_mta_sts_fuzz_serial;
-        ngx_http_mta_sts_fuzz_answers[i].status = NULL;
+        ngx_http_mta_sts_fuzz_answers[i].status =
+                                          &ngx_http_mta_sts_status_nohint;
     }
 
     p = data;
@@ -134,7 +135,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 i = *p++ & 3;
                 ngx_http_mta_sts_fuzz_answers[i].serial =
                                                ++ngx_http_mta_sts_fuzz_serial;
-                ngx_http_mta_sts_fuzz_answers[i].status = NULL;
+                ngx_http_mta_sts_fuzz_answers[i].status =
+                                          &ngx_http_mta_sts_status_nohint;
             }
 
             break;
@@ -156,7 +158,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (i = 0; i < 4; i++) {
                 ngx_http_mta_sts_fuzz_answers[i].serial =
                                                ++ngx_http_mta_sts_fuzz_serial;
-                ngx_http_mta_sts_fuzz_answers[i].status = NULL;
+                ngx_http_mta_sts_fuzz_answers[i].status =
+                                          &ngx_http_mta_sts_status_nohint;
             }
 
             free(t.hosts);
