@@ -459,7 +459,7 @@ variables(void)
     ok(ngx_http_mta_sts_status_host_hint(ah, 7, (u_char *) "a.example", 9)
        == ah
        && ngx_http_mta_sts_status_host_hint(
-              &ngx_http_mta_sts_status_nohint, 0,
+              &ngx_http_mta_sts_status_nohint, 7,
                                             (u_char *) "a.example", 9)
           == NULL
        && ngx_http_mta_sts_status_host_hint(ah, 8,
