@@ -337,7 +337,12 @@ ngx_http_mta_sts_handler(ngx_http_request_t *r)
         return ngx_http_mta_sts_not_allowed(r);
     }
 
-    ngx_http_mta_sts_status_fetched(r, mscf->variables ? answer : NULL);
+    if (mscf->variables) {
+        ngx_http_mta_sts_status_count(r, answer);
+
+    } else {
+        ngx_http_mta_sts_status_fetched(r, NULL);
+    }
 
     return ngx_http_mta_sts_send(r, answer, answer != &mscf->answer);
 }
@@ -1325,10 +1330,14 @@ static void
 ngx_http_mta_sts_render(u_char *p, ngx_http_mta_sts_policy_t *policy,
     ngx_http_mta_sts_answer_t *answer)
 {
-    ngx_sha1_t   sha1;
-    u_char       hash[20];
+    ngx_sha1_t         sha1;
+    u_char             hash[20];
+
+    static uint64_t    serial;
 
     answer->mode = policy->mode;
+    answer->serial = ++serial;
+    answer->status = &ngx_http_mta_sts_status_nohint;
     answer->body.data = p;
     answer->body.len = ngx_http_mta_sts_policy_render(p, policy) - p;
 

@@ -71,13 +71,21 @@
     (NGX_HTTP_MTA_STS_CACHE_SETS * NGX_HTTP_MTA_STS_CACHE_MEMO_WAYS)
 
 
-/* a rendered policy */
+/*
+ * A rendered policy.  serial: the worker's own number for it, a new one
+ * each time a policy is rendered, so that an entry's memory reused for
+ * other values is another answer; status: the status module's row in
+ * which this answer was counted last, a hint it checks before use (the
+ * caller sets both when it renders the answer).
+ */
 
 typedef struct {
     ngx_str_t                   body;
     ngx_str_t                   id;
     ngx_str_t                   etag;
     ngx_uint_t                  mode;        /* for the status counters */
+    uint64_t                    serial;      /* never 0 */
+    void                       *status;
 } ngx_http_mta_sts_answer_t;
 
 

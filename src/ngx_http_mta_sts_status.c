@@ -75,6 +75,10 @@ static void ngx_http_mta_sts_status_text(ngx_http_mta_sts_status_out_t *o,
 static size_t ngx_http_mta_sts_status_utf8(u_char *p, size_t len);
 
 
+/* the hint of an answer not counted yet: serial 0, which none has */
+ngx_http_mta_sts_status_host_t  ngx_http_mta_sts_status_nohint;
+
+
 ngx_str_t  ngx_http_mta_sts_status_outcomes[] = {
     ngx_string("stored"),
     ngx_string("duplicate"),
@@ -1352,63 +1356,6 @@ ngx_http_mta_sts_status_slot(ngx_http_mta_sts_status_shm_t *shm,
 }
 
 
-/*
- * Eight bytes a step, multiplied and folded, from the worker's random
- * seed: a few instructions a word, for names of at most 253 bytes
- */
-
-#define NGX_HTTP_MTA_STS_STATUS_K  0x9e3779b97f4a7c15ULL
-
-uint32_t
-ngx_http_mta_sts_status_hash(uint64_t seed, u_char *p, size_t len)
-{
-    uint64_t  h, w;
-
-    h = seed ^ (len * NGX_HTTP_MTA_STS_STATUS_K);
-
-    for ( /* void */ ; len >= 8; len -= 8, p += 8) {
-        memcpy(&w, p, 8);
-        h = (h ^ w) * NGX_HTTP_MTA_STS_STATUS_K;
-        h ^= h >> 29;
-    }
-
-    for (w = 0; len; len--) {
-        w = (w << 8) | *p++;
-    }
-
-    h = (h ^ w) * NGX_HTTP_MTA_STS_STATUS_K;
-    h ^= h >> 32;
-
-    return (uint32_t) h;
-}
-
-
-/* a name compared eight bytes a step, without a call */
-
-static ngx_inline ngx_uint_t
-ngx_http_mta_sts_status_equal(u_char *a, u_char *b, size_t len)
-{
-    uint64_t  x, y;
-
-    for ( /* void */ ; len >= 8; len -= 8, a += 8, b += 8) {
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-
-        if (x != y) {
-            return 0;
-        }
-    }
-
-    while (len--) {
-        if (*a++ != *b++) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
 /* at most half full: a power of two of at least twice the bound */
 
 ngx_uint_t
@@ -1423,36 +1370,6 @@ ngx_http_mta_sts_status_hosts_size(ngx_uint_t bound)
     }
 
     return size;
-}
-
-
-ngx_http_mta_sts_status_host_t *
-ngx_http_mta_sts_status_host_find(ngx_http_mta_sts_status_hosts_t *t,
-    uint32_t hash, u_char *domain, size_t len)
-{
-    ngx_uint_t                       i;
-    ngx_http_mta_sts_status_host_t  *h;
-
-    for (i = hash & t->mask; /* void */; i = (i + 1) & t->mask) {
-        h = &t->hosts[i];
-
-        if (h->len == 0) {
-            return NULL;
-        }
-
-        /*
-         * compared with the slot's name: a reload that gives the slot to
-         * another domain leaves this worker's entry unmatched, not wrong
-         */
-
-        if (h->hash == hash
-            && h->len == len
-            && h->slot->domain_len == len
-            && ngx_http_mta_sts_status_equal(h->slot->domain, domain, len))
-        {
-            return h;
-        }
-    }
 }
 
 
@@ -1478,6 +1395,7 @@ ngx_http_mta_sts_status_host_add(ngx_http_mta_sts_status_hosts_t *t,
     h->slot = slot;
     h->mode = 0;
     memset(h->id, 0, sizeof(h->id));
+    h->serial = 0;
 
     t->n++;
 

@@ -223,6 +223,8 @@ typedef struct {
     ngx_http_mta_sts_status_slot_t   *slot;
     ngx_uint_t                        mode;         /* written to the slot */
     u_char                            id[NGX_HTTP_MTA_STS_STATUS_ID_MAX];
+    uint64_t                          serial;       /* of the answer last
+                                                       compared, 0: none */
 } ngx_http_mta_sts_status_host_t;
 
 
@@ -258,20 +260,17 @@ void ngx_http_mta_sts_status_dns_set(ngx_http_mta_sts_status_dns_t *dns,
     u_char *finding, size_t len);
 
 /*
- * Domains seen through variables.  hash: of a domain's name; size: the
- * table's entries for a bound; find: the known domain, NULL if unknown;
- * add: into the table (NGX_DECLINED: full); claim, under the mutex: the
- * domain's slot, a new one while the bound and the zone allow, NULL when
- * not (shm->full is then set, and the table is to be filled); fill: the
- * table anew with every domain of the zone seen through variables, and
- * complete; reload, in init_zone after the static domains' slots: the
- * domains seen before keep their slots up to the new bound.
+ * Domains seen through variables (their hash and find, the known
+ * domain or NULL, are below, inline).  size: the table's entries for a
+ * bound; add: into the table (NGX_DECLINED: full); claim, under the
+ * mutex: the domain's slot, a new one while the bound and the zone allow,
+ * NULL when not (shm->full is then set, and the table is to be filled);
+ * fill: the table anew with every domain of the zone seen through
+ * variables, and complete; reload, in init_zone after the static
+ * domains' slots: the domains seen before keep their slots up to the new
+ * bound.
  */
-uint32_t ngx_http_mta_sts_status_hash(uint64_t seed, u_char *p, size_t len);
 ngx_uint_t ngx_http_mta_sts_status_hosts_size(ngx_uint_t bound);
-ngx_http_mta_sts_status_host_t *ngx_http_mta_sts_status_host_find(
-    ngx_http_mta_sts_status_hosts_t *t, uint32_t hash, u_char *domain,
-    size_t len);
 ngx_int_t ngx_http_mta_sts_status_host_add(
     ngx_http_mta_sts_status_hosts_t *t, uint32_t hash,
     ngx_http_mta_sts_status_slot_t *slot);
@@ -291,6 +290,155 @@ void ngx_http_mta_sts_status_update_set(ngx_http_mta_sts_status_update_t *u,
     ngx_uint_t generation, ngx_uint_t state, time_t now, time_t next,
     u_char *why, size_t len);
 
+
+/*
+ * A domain's hash in the worker's table: eight bytes a step, multiplied
+ * and folded, from the worker's random seed, the last eight overlapping
+ * the ones before (the length is in the seed), without a call: a few
+ * instructions a word, for names of at most 253 bytes
+ */
+
+#define NGX_HTTP_MTA_STS_STATUS_K  0x9e3779b97f4a7c15ULL
+
+static ngx_inline uint32_t
+ngx_http_mta_sts_status_hash(uint64_t seed, u_char *p, size_t len)
+{
+    size_t    k;
+    uint64_t  h, w;
+
+    h = seed ^ (len * NGX_HTTP_MTA_STS_STATUS_K);
+
+    if (len >= 8) {
+        for (k = 0; k + 8 < len; k += 8) {
+            memcpy(&w, p + k, 8);
+            h = (h ^ w) * NGX_HTTP_MTA_STS_STATUS_K;
+            h ^= h >> 29;
+        }
+
+        memcpy(&w, p + len - 8, 8);
+
+    } else {
+        for (w = 0; len; len--) {
+            w = (w << 8) | *p++;
+        }
+    }
+
+    h = (h ^ w) * NGX_HTTP_MTA_STS_STATUS_K;
+    h ^= h >> 32;
+
+    return (uint32_t) h;
+}
+
+
+/*
+ * A name compared eight bytes a step, the last eight overlapping the ones
+ * before, without a call: a name of 8 to 16 bytes is two compares and no
+ * loop
+ */
+
+static ngx_inline ngx_uint_t
+ngx_http_mta_sts_status_equal(u_char *a, u_char *b, size_t len)
+{
+    size_t    k;
+    uint64_t  x, y;
+
+    if (len >= 8) {
+        memcpy(&x, a + len - 8, 8);
+        memcpy(&y, b + len - 8, 8);
+
+        if (x != y) {
+            return 0;
+        }
+
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+
+        if (x != y) {
+            return 0;
+        }
+
+        if (len <= 16) {
+            return 1;
+        }
+
+        for (k = 8; k < len - 8; k += 8) {
+            memcpy(&x, a + k, 8);
+            memcpy(&y, b + k, 8);
+
+            if (x != y) {
+                return 0;
+            }
+        }
+
+        return 1;
+    }
+
+    while (len--) {
+        if (*a++ != *b++) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* the row of a known domain, NULL if unknown */
+
+static ngx_inline ngx_http_mta_sts_status_host_t *
+ngx_http_mta_sts_status_host_find(ngx_http_mta_sts_status_hosts_t *t,
+    uint32_t hash, u_char *domain, size_t len)
+{
+    ngx_uint_t                       i;
+    ngx_http_mta_sts_status_host_t  *h;
+
+    for (i = hash & t->mask; /* void */; i = (i + 1) & t->mask) {
+        h = &t->hosts[i];
+
+        if (h->len == 0) {
+            return NULL;
+        }
+
+        /*
+         * compared with the slot's name: a reload that gives the slot to
+         * another domain leaves this worker's entry unmatched, not wrong
+         */
+
+        if (h->hash == hash
+            && h->len == len
+            && h->slot->domain_len == len
+            && ngx_http_mta_sts_status_equal(h->slot->domain, domain, len))
+        {
+            return h;
+        }
+    }
+}
+
+
+/*
+ * The row in which an answer was counted last (h, its hint; none is
+ * ngx_http_mta_sts_status_nohint, whose serial no answer has), if it is
+ * still the domain's and holds what that answer (serial) served: then
+ * neither the hash, nor the table, nor the mode and id are looked at.
+ * Checked with the slot's name, as host_find checks a row.
+ */
+
+static ngx_inline ngx_http_mta_sts_status_host_t *
+ngx_http_mta_sts_status_host_hint(ngx_http_mta_sts_status_host_t *h,
+    uint64_t serial, u_char *domain, size_t len)
+{
+    if (h->serial == serial
+        && h->slot->domain_len == len
+        && ngx_http_mta_sts_status_equal(h->slot->domain, domain, len))
+    {
+        return h;
+    }
+
+    return NULL;
+}
+
+
+extern ngx_http_mta_sts_status_host_t  ngx_http_mta_sts_status_nohint;
 extern ngx_str_t  ngx_http_mta_sts_status_outcomes[];
 extern ngx_str_t  ngx_http_mta_sts_status_modes[];
 extern ngx_str_t  ngx_http_mta_sts_status_dns_checks[];

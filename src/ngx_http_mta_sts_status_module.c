@@ -14,7 +14,6 @@
 
 
 #define NGX_HTTP_MTA_STS_STATUS_AUTO        3
-#define NGX_HTTP_MTA_STS_STATUS_PREFIX      "mta-sts."
 #define NGX_HTTP_MTA_STS_STATUS_ZONE_SIZE   (1024 * 1024)
 
 
@@ -494,6 +493,11 @@ ngx_http_mta_sts_status_fetched(ngx_http_request_t *r,
         {
             ngx_http_mta_sts_status_served(smcf, h, answer);
         }
+
+        /* the row holds this answer's mode and id: the next finds it */
+
+        h->serial = answer->serial;
+        answer->status = h;
 
         return;
     }

@@ -14,6 +14,11 @@
 #include <ngx_http_mta_sts_tlsrpt.h>
 #include <ngx_http_mta_sts_cert_module.h>
 #include <ngx_http_mta_sts_cache.h>
+#include <ngx_http_mta_sts_status.h>
+
+
+/* what the handler has checked that the host starts with */
+#define NGX_HTTP_MTA_STS_STATUS_PREFIX      "mta-sts."
 
 
 /*
@@ -24,6 +29,35 @@ void ngx_http_mta_sts_status_fetched(ngx_http_request_t *r,
     ngx_http_mta_sts_answer_t *answer);
 void ngx_http_mta_sts_status_report(ngx_http_request_t *r,
     ngx_http_mta_sts_tlsrpt_t *rpt);
+
+
+/*
+ * A policy from variables answered: counted in the row its answer was
+ * counted in last, when that is still its domain's row and holds its mode
+ * and id, here in the handler without a call; else by _fetched(), which
+ * finds the row and leaves it as the answer's hint.  An answer has no
+ * hint without a status zone.
+ */
+
+static ngx_inline void
+ngx_http_mta_sts_status_count(ngx_http_request_t *r,
+    ngx_http_mta_sts_answer_t *answer)
+{
+    ngx_http_mta_sts_status_host_t  *h;
+
+    h = ngx_http_mta_sts_status_host_hint(answer->status, answer->serial,
+            r->headers_in.server.data
+            + sizeof(NGX_HTTP_MTA_STS_STATUS_PREFIX) - 1,
+            r->headers_in.server.len
+            - (sizeof(NGX_HTTP_MTA_STS_STATUS_PREFIX) - 1));
+
+    if (h) {
+        (void) ngx_atomic_fetch_add(&h->slot->fetches, 1);
+        return;
+    }
+
+    ngx_http_mta_sts_status_fetched(r, answer);
+}
 
 /*
  * ngx_http_mta_sts_module.c: the static policy of a server's module

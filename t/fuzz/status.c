@@ -8,14 +8,18 @@
  * libFuzzer target for the domains from variables of
  * src/ngx_http_mta_sts_status.c: the input is a list of operations on one
  * zone of a few slots, two of them a static policy's, and one worker's
- * table of them, done as ngx_http_mta_sts_status_module.c does them.
+ * table of them, done as ngx_http_mta_sts_status_module.c does them, with
+ * four answers whose hints a request tries first.
  * Whatever they are: no more domains from variables than the bound have
  * a slot, no name is in two slots, a static domain keeps its slot, the
  * table is never more than half full and finds only a slot of the name
  * asked, once "complete" it finds every domain from variables of the
- * zone, and a rendering is measured as it is written.
+ * zone, an answer's hint is the row the table finds or none, and a
+ * rendering is measured as it is written.
  *
- *   'C' LEN BYTES      a request for this domain (at most 15 bytes)
+ *   'C' LEN BYTES      a request for this domain (at most 15 bytes), its
+ *                      answer the one of the first byte's two low bits
+ *   'A' N              answer N (0-3) rendered anew: a new serial
  *   'R' VARS BOUND     a reload: with or without variables, a new bound
  *                      (a new table, as a new configuration's worker has)
  */
@@ -44,13 +48,20 @@ static void ngx_http_mta_sts_fuzz_render(ngx_http_mta_sts_status_shm_t *shm,
 
 static ngx_http_mta_sts_status_slot_t  *ngx_http_mta_sts_fuzz_static[2];
 
+/* an answer's part in it: its serial and its hint */
+static struct {
+    uint64_t                            serial;
+    ngx_http_mta_sts_status_host_t     *status;
+} ngx_http_mta_sts_fuzz_answers[4];
+static uint64_t  ngx_http_mta_sts_fuzz_serial;
+
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t                            len, zone;
     u_char                            name[16];
-    ngx_uint_t                        bound, vars;
+    ngx_uint_t                        bound, vars, i;
     const uint8_t                    *p, *last;
     ngx_http_mta_sts_status_shm_t    *shm;
     ngx_http_mta_sts_status_hosts_t   t;
@@ -85,6 +96,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
+    for (i = 0; i < 4; i++) {
+        ngx_http_mta_sts_fuzz_answers[i].serial =
+                                               ++ngx_http_mta_sts_fuzz_serial;
+        ngx_http_mta_sts_fuzz_answers[i].status =
+                                          &ngx_http_mta_sts_status_nohint;
+    }
+
     p = data;
     last = data + size;
 
@@ -112,6 +130,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             break;
 
+        case 'A':
+            if (p < last) {
+                i = *p++ & 3;
+                ngx_http_mta_sts_fuzz_answers[i].serial =
+                                               ++ngx_http_mta_sts_fuzz_serial;
+                ngx_http_mta_sts_fuzz_answers[i].status =
+                                          &ngx_http_mta_sts_status_nohint;
+            }
+
+            break;
+
         case 'R':
             if (last - p < 2) {
                 p = last;
@@ -123,6 +152,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             p += 2;
 
             ngx_http_mta_sts_status_reload(shm, vars, bound);
+
+            /* a new worker: answers of its own */
+
+            for (i = 0; i < 4; i++) {
+                ngx_http_mta_sts_fuzz_answers[i].serial =
+                                               ++ngx_http_mta_sts_fuzz_serial;
+                ngx_http_mta_sts_fuzz_answers[i].status =
+                                          &ngx_http_mta_sts_status_nohint;
+            }
 
             free(t.hosts);
             memset(&t, 0, sizeof(t));
@@ -160,12 +198,25 @@ ngx_http_mta_sts_fuzz_request(ngx_http_mta_sts_status_shm_t *shm,
     size_t len)
 {
     uint32_t                         hash;
+    ngx_uint_t                       a;
     ngx_http_mta_sts_status_slot_t  *s;
-    ngx_http_mta_sts_status_host_t  *h;
+    ngx_http_mta_sts_status_host_t  *h, *hint;
+
+    a = len ? name[0] & 3 : 0;
+
+    hint = ngx_http_mta_sts_status_host_hint(
+               ngx_http_mta_sts_fuzz_answers[a].status,
+               ngx_http_mta_sts_fuzz_answers[a].serial, name, len);
 
     hash = ngx_http_mta_sts_status_hash(t->seed, name, len);
 
     h = ngx_http_mta_sts_status_host_find(t, hash, name, len);
+
+    if (hint && (h == NULL || hint->slot != h->slot
+                 || hint->serial != ngx_http_mta_sts_fuzz_answers[a].serial))
+    {
+        abort();   /* a hint to a row the table does not find */
+    }
 
     if (h) {
         if (h->slot->domain_len != len
@@ -175,6 +226,9 @@ ngx_http_mta_sts_fuzz_request(ngx_http_mta_sts_status_shm_t *shm,
         }
 
         h->slot->fetches++;
+
+        h->serial = ngx_http_mta_sts_fuzz_answers[a].serial;
+        ngx_http_mta_sts_fuzz_answers[a].status = h;
         return;
     }
 

@@ -504,10 +504,10 @@ variables(void)
     ngx_http_mta_sts_status_t          st;
     ngx_http_mta_sts_status_shm_t     *shm;
     ngx_http_mta_sts_status_slot_t    *st_slot, *a, *b, *c;
-    ngx_http_mta_sts_status_host_t    *h;
+    ngx_http_mta_sts_status_host_t    *h, *ah;
     ngx_http_mta_sts_status_hosts_t    t;
     ngx_http_mta_sts_status_domain_t   d[2], *order[2];
-    static char                        big[300];
+    static char                        big[300], big2[300];
 
     memset(&t, 0, sizeof(t));
     t.seed = 0x1234567890abcdefULL;
@@ -601,6 +601,48 @@ variables(void)
            (u_char *) "c.example", 9) == NULL,
        "table: an unknown domain: not found", "");
 
+    /* an answer's hint: its row, for its domain and its serial only */
+
+    ah = ngx_http_mta_sts_status_host_find(&t, ha, (u_char *) "a.example", 9);
+    ah->serial = 7;
+    ok(ngx_http_mta_sts_status_host_hint(ah, 7, (u_char *) "a.example", 9)
+       == ah
+       && ngx_http_mta_sts_status_host_hint(
+              &ngx_http_mta_sts_status_nohint, 7,
+                                            (u_char *) "a.example", 9)
+          == NULL
+       && ngx_http_mta_sts_status_host_hint(ah, 8,
+                                            (u_char *) "a.example", 9)
+          == NULL
+       && ngx_http_mta_sts_status_host_hint(ah, 7,
+                                            (u_char *) "b.example", 9)
+          == NULL
+       && ngx_http_mta_sts_status_host_hint(ah, 7,
+                                            (u_char *) "a.exampl", 8)
+          == NULL,
+       "hint: an answer's row, for its domain and serial, else none", "");
+
+    /* names of 1 to 40 bytes, a byte changed anywhere: not equal */
+
+    memset(big, 'a', 40);
+    memset(big2, 'a', 40);
+
+    for (i = 1; i <= 40 * 40; i++) {
+        size = (i - 1) / 40 + 1;
+        big2[(i - 1) % 40] = 'b';
+
+        if (ngx_http_mta_sts_status_equal((u_char *) big, (u_char *) big2,
+                                          size)
+            != ((i - 1) % 40 >= size))
+        {
+            break;
+        }
+
+        big2[(i - 1) % 40] = 'a';
+    }
+
+    ok(i > 40 * 40, "equal: every byte of names of 1 to 40 bytes", "");
+
     for (i = 0; i < 16; i++) {
         if (ngx_http_mta_sts_status_host_add(&t, (uint32_t) i, a) != NGX_OK) {
             break;
@@ -613,12 +655,19 @@ variables(void)
     h = ngx_http_mta_sts_status_host_find(&t, hb, (u_char *) "b.example", 9);
     ok(t.complete && t.n == 2 && h && h->slot == b,
        "table: filled with the zone's domains from variables", "");
+    ok(ngx_http_mta_sts_status_host_hint(ah, 7, (u_char *) "a.example", 9)
+       == NULL, "hint: a table filled anew holds no answer's row", "");
 
     /* a reload gives a's slot to another domain: a's entry finds nothing */
 
+    ah = ngx_http_mta_sts_status_host_find(&t, ha, (u_char *) "a.example", 9);
+    ah->serial = 7;
     memcpy(a->domain, "x.example", 9);
     ok(ngx_http_mta_sts_status_host_find(&t, ha, (u_char *) "a.example", 9)
        == NULL, "table: a slot given to another domain is not found", "");
+    ok(ngx_http_mta_sts_status_host_hint(ah, 7, (u_char *) "a.example", 9)
+       == NULL, "hint: a slot given to another domain is no answer's row",
+       "");
     memcpy(a->domain, "a.example", 9);
 
     free(t.hosts);
