@@ -256,6 +256,9 @@ like($html, qr{<td>-</td><td>-</td><td>-</td><td>2</td>},
 like($html, qr{3 policy requests of domains from variables were not counted per domain: 2 domains have counters, the bound is 2},
      "page: the bound hit is said");
 unlike($html, qr/>c\.example</, "page: no row for c.example");
+like($html, qr{<tr class="bad"><td><a href="https://mta-sts\.a\.example/[^"]*">a\.example</a> \(from variables\)[^\n]*\n<tr><td><a href="https://mta-sts\.b\.example/[^\n]*\n<tr><td><a href="https://mta-sts\.static\.example/},
+     "page: a.example, a failed session reported, first and marked, then "
+     . "the others by name, from variables or not");
 
 # a reload: the rows and their counters are kept, as a static domain's;
 # the first come keep their slots, c.example is still "other"; the mode
