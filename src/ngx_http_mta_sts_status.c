@@ -494,7 +494,8 @@ ngx_http_mta_sts_status_prometheus(ngx_http_mta_sts_status_out_t *o,
 
     NGX_HTTP_MTA_STS_STATUS_HEAD("mta_sts_status_dropped_fetches_total",
         "counter", "Policy requests of domains from variables counted "
-        "under other: the bound was reached or the zone is full.");
+        "under other: the bound was reached, the zone is full, or the "
+        "name is longer than 253 bytes.");
 
     ngx_http_mta_sts_status_add(o,
                                 "mta_sts_status_dropped_fetches_total %lu\n",

@@ -561,7 +561,9 @@ ngx_http_mta_sts_status_seen(ngx_http_request_t *r,
     shm = smcf->shm;
     t = &smcf->hosts;
 
-    if (t->complete) {
+    /* no name longer than a domain name can be (RFC 1035) has a row */
+
+    if (t->complete || len > NGX_HTTP_MTA_STS_STATUS_DOMAIN_MAX) {
         goto other;
     }
 

@@ -76,6 +76,19 @@ http {
         mta_sts_check off;
     }
 
+    map \$mta_sts_domain \$long_mode {
+        default          off;
+        ~^x+\.example\$  enforce;
+    }
+
+    server {
+        listen 127.0.0.1:$port;
+        server_name ~^mta-sts\.x+\.example\$;
+        mta_sts_mode \$long_mode;
+        mta_sts_mx mx.long.example;
+        mta_sts_check off;
+    }
+
     server {
         listen 127.0.0.1:$port;
         server_name mta-sts.a.example mta-sts.b.example mta-sts.c.example
@@ -317,6 +330,24 @@ my $max = value($m, "mta_sts_status_variable_domains_max");
 # (a slot is about 3.5 KB: some 290 slots in 1m, fewer as slots grow)
 ok($max && $max > 200 && $max < 400,
    "the default bound: what 1m holds but the static domain ($max)");
+
+# the longest domain name has a row, a longer name goes to "other"
+# (RFC 1035, section 2.3.4: 255 bytes on the wire, 253 as text)
+
+my $d253 = ("x" x 245) . ".example";
+my $d254 = ("x" x 246) . ".example";
+
+is(fetch($d253), 200, "a domain of 253 bytes served");
+is(fetch($d254), 200, "a name of 254 bytes served");
+
+$m = metrics();
+is(fetches($m, $d253), 1, "253 bytes: its row");
+is(fetches($m, $d254), undef, "254 bytes: no row");
+is(fetches($m, "other"), 1, "254 bytes: counted under other");
+is(value($m, "mta_sts_status_dropped_fetches_total"), 1,
+   "254 bytes: and as dropped");
+is(value($m, "mta_sts_status_variable_domains"), 1,
+   "one domain from variables has a row");
 
 stop_nginx($pid);
 
