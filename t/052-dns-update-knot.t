@@ -11,6 +11,9 @@
 #                 (Debian 13) a NOTAUTH with no TSIG at all, both unsigned
 #                 (where BIND answers REFUSED); the module says each as it
 #                 is, and nothing changes
+#   badsig.test   nginx's key file has the name of Knot's key but another
+#                 secret: NOTAUTH with TSIG BADSIG (RFC 8945, section
+#                 5.2.2), and nothing changes
 #
 # Plain Test::More; the waits are for log lines, with a cap.
 
@@ -45,19 +48,27 @@ mkdir $knot or die "$knot: $!\n";
 
 system("$keymgr -t mta-sts-nginx.example hmac-sha256 > $dir/conf/nginx.key")
     == 0 or die "keymgr failed\n";
-chmod 0600, "$dir/conf/nginx.key";
+system("$keymgr -t bad.example hmac-sha256 > $dir/conf/bad.key") == 0
+    or die "keymgr failed\n";
+system("$keymgr -t bad.example hmac-sha256 > $knot/bad.key") == 0
+    or die "keymgr failed\n";
+chmod 0600, "$dir/conf/nginx.key", "$dir/conf/bad.key";
 
-my @domains = qw(first refused);
+my @domains = qw(first refused badsig);
 
 my $servers = "";
 
 for my $d (@domains) {
+    my $update = $d eq "badsig"
+                 ? "mta_sts_dns_update 127.0.0.1:$port key=bad.key;" : "";
+
     $servers .= <<"END";
     server {
         listen 127.0.0.1:8080;
         server_name mta-sts.$d.test;
         mta_sts_mode enforce;
         mta_sts_mx mx.$d.test;
+        $update
     }
 END
 }
@@ -95,7 +106,7 @@ if (open my $el, "<", "$dir/logs/error.log") {
 }
 
 my %id = $out =~ /publish _mta-sts\.(\S+)\.test\. TXT "v=STSv1; id=(\w+)"/g;
-is(scalar keys %id, 2, "nginx -t - the key file as keymgr prints it, "
+is(scalar keys %id, 3, "nginx -t - the key file as keymgr prints it, "
                        . "an id a domain") or diag($out);
 
 # the zones, and knotd
@@ -103,7 +114,7 @@ is(scalar keys %id, 2, "nginx -t - the key file as keymgr prints it, "
 my $zones = "";
 
 for my $d (@domains) {
-    my $acl = $d eq "refused" ? "other" : "nginx";
+    my $acl = { refused => "other", badsig => "bad" }->{$d} // "nginx";
 
     open my $z, ">", "$knot/$d.test.zone" or die "$!\n";
     print $z <<"END";
@@ -112,7 +123,7 @@ for my $d (@domains) {
 @ IN NS ns.$d.test.
 ns IN A 127.0.0.1
 END
-    print $z "_mta-sts IN TXT \"v=STSv1; id=old\"\n" if $d eq "refused";
+    print $z "_mta-sts IN TXT \"v=STSv1; id=old\"\n" if $d ne "first";
     close $z;
 
     $zones .= "  - domain: $d.test\n    acl: $acl\n";
@@ -124,6 +135,7 @@ server:
     rundir: "$knot"
     listen: 127.0.0.1\@$port
 include: "$dir/conf/nginx.key"
+include: "$knot/bad.key"
 database:
     storage: "$knot"
 acl:
@@ -134,6 +146,9 @@ acl:
     update-owner: name
     update-owner-match: equal
     update-owner-name: [_mta-sts]
+  - id: bad
+    key: bad.example
+    action: update
   - id: other
     key: mta-sts-nginx.example
     action: update
@@ -189,7 +204,7 @@ my $log = "";
 
 for (1 .. 4 * patience()) {
     $log = log_now();
-    last if $log =~ /\A(?=.*update of _mta-sts\.first\.test: TXT)(?=.*update of _mta-sts\.refused\.test at)/s;
+    last if $log =~ /\A(?=.*update of _mta-sts\.first\.test: TXT)(?=.*update of _mta-sts\.refused\.test at)(?=.*update of _mta-sts\.badsig\.test at)/s;
     sleep 0.1;
 }
 
@@ -209,6 +224,12 @@ like($log, qr/\[error\] \d+#\d+: MTA-STS DNS update of _mta-sts\.refused\.test a
 is(dig_txt("_mta-sts.refused.test"), "\"v=STSv1; id=old\"",
    "Knot: refused - nothing changed");
 
+like($log, qr/\[error\] \d+#\d+: MTA-STS DNS update of _mta-sts\.badsig\.test at 127\.0\.0\.1:$port failed: NOTAUTH, TSIG BADSIG: the server has another secret for key "bad\.example\." of "\S+bad\.key" \(RFC 8945, section 5\.2\); not tried again until a reload/,
+     "Knot $knot_version: another secret - NOTAUTH, BADSIG said (RFC 8945, "
+     . "section 5.2.2)");
+is(dig_txt("_mta-sts.badsig.test"), "\"v=STSv1; id=old\"",
+   "Knot: BADSIG - nothing changed");
+
 open my $kl, "<", "$dir/logs/knot.log" or die "$!\n";
 my $knot_log = do { local $/; <$kl> };
 close $kl;
@@ -217,7 +238,7 @@ like($knot_log, qr/\[refused\.test\.\] ACL, denied/,
      "Knot: its log says the ACL denied it");
 
 SKIP: {
-    skip "no JSON::PP", 2 unless eval { require JSON::PP; 1 };
+    skip "no JSON::PP", 4 unless eval { require JSON::PP; 1 };
 
     open my $c, "-|", "curl", "-s", "http://127.0.0.1:8080/json"
         or die "curl: $!\n";
@@ -231,6 +252,10 @@ SKIP: {
     is($u{"first.test"}{state}, "published", "JSON: Knot - published");
     like($u{"refused.test"}{detail} // "", qr/^(?:$badkey|$unsigned)\z/,
          "JSON: Knot - refused, failed, why");
+    is($u{"badsig.test"}{state}, "failed", "JSON: Knot - BADSIG, failed");
+    like($u{"badsig.test"}{detail} // "",
+         qr/^NOTAUTH, TSIG BADSIG: the server has another secret/,
+         "JSON: Knot - BADSIG, why");
 }
 
 unlike(log_now(), qr/\[(?:alert|crit|emerg)\]/, "nothing worse");
