@@ -62,6 +62,8 @@ static ngx_http_mta_sts_status_update_t *ngx_http_mta_sts_status_update_of(
 static ngx_uint_t ngx_http_mta_sts_status_failing(
     ngx_http_mta_sts_status_domain_t *d, time_t now, ngx_uint_t generation);
 static int ngx_http_mta_sts_status_cmp(const void *a, const void *b);
+static size_t ngx_http_mta_sts_status_cut(u_char *to, u_char *from,
+    size_t len);
 static void ngx_http_mta_sts_status_add(ngx_http_mta_sts_status_out_t *o,
     const char *fmt, ...);
 static void ngx_http_mta_sts_status_raw(ngx_http_mta_sts_status_out_t *o,
@@ -1264,16 +1266,7 @@ ngx_http_mta_sts_status_dns_set(ngx_http_mta_sts_status_dns_t *dns,
     c->state = state;
     c->checked = now;
 
-    if (len > NGX_HTTP_MTA_STS_STATUS_FINDING_MAX) {
-        memcpy(c->finding, finding, NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3);
-        memcpy(c->finding + NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3, "...",
-               3);
-        c->finding_len = NGX_HTTP_MTA_STS_STATUS_FINDING_MAX;
-
-    } else {
-        memcpy(c->finding, finding, len);
-        c->finding_len = len;
-    }
+    c->finding_len = ngx_http_mta_sts_status_cut(c->finding, finding, len);
 }
 
 
@@ -1304,15 +1297,27 @@ ngx_http_mta_sts_status_update_set(ngx_http_mta_sts_status_update_t *u,
         return;
     }
 
-    if (len > NGX_HTTP_MTA_STS_STATUS_FINDING_MAX) {
-        memcpy(u->why, why, NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3);
-        memcpy(u->why + NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3, "...", 3);
-        u->why_len = NGX_HTTP_MTA_STS_STATUS_FINDING_MAX;
+    u->why_len = ngx_http_mta_sts_status_cut(u->why, why, len);
+}
 
-    } else {
-        memcpy(u->why, why, len);
-        u->why_len = len;
+
+/*
+ * A text into a slot's NGX_HTTP_MTA_STS_STATUS_FINDING_MAX bytes, cut with
+ * "..." when longer; the length kept
+ */
+
+static size_t
+ngx_http_mta_sts_status_cut(u_char *to, u_char *from, size_t len)
+{
+    if (len <= NGX_HTTP_MTA_STS_STATUS_FINDING_MAX) {
+        memcpy(to, from, len);
+        return len;
     }
+
+    memcpy(to, from, NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3);
+    memcpy(to + NGX_HTTP_MTA_STS_STATUS_FINDING_MAX - 3, "...", 3);
+
+    return NGX_HTTP_MTA_STS_STATUS_FINDING_MAX;
 }
 
 
